@@ -2,7 +2,8 @@ namespace ActorChat.Actors;
 
 internal sealed partial class ActorCell
 {
-    private Dictionary<string, LocalActorRef>? _children;
+    /// <summary>Children by name, with restart statistics for the ones that failed; null until the first child.</summary>
+    private ChildrenState? _children;
 
     public IReadOnlyCollection<IActorRef> Children
     {
@@ -10,7 +11,7 @@ internal sealed partial class ActorCell
         {
             lock (this)
             {
-                return _children is null ? [] : [.. _children.Values];
+                return _children is null ? [] : [.. _children.ByName.Values];
             }
         }
     }
@@ -21,7 +22,7 @@ internal sealed partial class ActorCell
     {
         lock (this)
         {
-            return _children is not null && _children.TryGetValue(name, out var child) ? child : null;
+            return _children is not null && _children.ByName.TryGetValue(name, out var child) ? child : null;
         }
     }
 
@@ -42,8 +43,8 @@ internal sealed partial class ActorCell
         bool stopping;
         lock (this)
         {
-            _children ??= [];
-            if (!_children.TryAdd(name, child.Self))
+            _children ??= new ChildrenState();
+            if (!_children.ByName.TryAdd(name, child.Self))
             {
                 throw new InvalidActorNameException($"An actor named '{name}' already exists under {Path}; names must be unique among siblings.");
             }
@@ -65,7 +66,7 @@ internal sealed partial class ActorCell
         lock (this)
         {
             return actor is LocalActorRef local && _children is not null
-                && _children.TryGetValue(local.Path.Name, out var known) && ReferenceEquals(known, local);
+                && _children.ByName.TryGetValue(local.Path.Name, out var known) && ReferenceEquals(known, local);
         }
     }
 
@@ -73,7 +74,7 @@ internal sealed partial class ActorCell
     {
         lock (this)
         {
-            return _children is null ? [] : [.. _children.Values];
+            return _children is null ? [] : [.. _children.ByName.Values];
         }
     }
 
@@ -82,15 +83,15 @@ internal sealed partial class ActorCell
         bool none;
         lock (this)
         {
-            if (_children is not null && _children.TryGetValue(child.Path.Name, out var known) && ReferenceEquals(known, child))
+            if (_children is not null && _children.ByName.TryGetValue(child.Path.Name, out var known) && ReferenceEquals(known, child))
             {
-                _children.Remove(child.Path.Name);
+                _children.ByName.Remove(child.Path.Name);
+                _children.RestartStats?.Remove(child);
             }
 
-            none = _children is null || _children.Count == 0;
+            none = _children is null || _children.ByName.Count == 0;
         }
 
-        _restartStats?.Remove(child);
         if (_state == StateTerminating && none)
         {
             FinishTerminate();
@@ -101,11 +102,33 @@ internal sealed partial class ActorCell
         }
     }
 
+    /// <summary>The restart history of <paramref name="child"/>, created on its first failure.</summary>
+    private ChildRestartStats RestartStatsFor(IActorRef child)
+    {
+        lock (this)
+        {
+            var all = (_children ??= new ChildrenState()).RestartStats ??= [];
+            if (!all.TryGetValue(child, out var stats))
+            {
+                all[child] = stats = new ChildRestartStats();
+            }
+
+            return stats;
+        }
+    }
+
     private static void ValidateChildName(string name)
     {
         if (name.Length == 0 || name.Contains('/') || name.StartsWith('$'))
         {
             throw new InvalidActorNameException($"Actor name '{name}' is invalid: it must be non-empty, contain no '/', and not start with '$' (reserved for generated names).");
         }
+    }
+
+    private sealed class ChildrenState
+    {
+        public Dictionary<string, LocalActorRef> ByName { get; } = [];
+
+        public Dictionary<IActorRef, ChildRestartStats>? RestartStats { get; set; }
     }
 }

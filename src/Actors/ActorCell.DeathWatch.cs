@@ -2,19 +2,15 @@ namespace ActorChat.Actors;
 
 internal sealed partial class ActorCell
 {
-    /// <summary>Actors this one watches; a notification for one of them becomes a <see cref="Terminated"/>.</summary>
-    private HashSet<IActorRef>? _watching;
+    /// <summary>Who this actor watches and who watches it; created on first use, so unwatched actors stay small.</summary>
+    private DeathWatchState? _deathWatch;
 
-    /// <summary>Terminated messages queued but not yet processed, so an Unwatch in between can still cancel them.</summary>
-    private HashSet<IActorRef>? _terminatedQueued;
-
-    /// <summary>Actors watching this one.</summary>
-    private HashSet<IActorRef>? _watchedBy;
+    private DeathWatchState DeathWatch => _deathWatch ??= new DeathWatchState();
 
     public IActorRef Watch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (ReferenceEquals(subject, Self) || !(_watching ??= []).Add(subject))
+        if (ReferenceEquals(subject, Self) || !DeathWatch.Watching.Add(subject))
         {
             return subject;
         }
@@ -31,8 +27,13 @@ internal sealed partial class ActorCell
     public IActorRef Unwatch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var wasWatching = _watching?.Remove(subject) ?? false;
-        _terminatedQueued?.Remove(subject);
+        if (_deathWatch is null)
+        {
+            return subject;
+        }
+
+        var wasWatching = _deathWatch.Watching.Remove(subject);
+        _deathWatch.TerminatedQueued.Remove(subject);
         if (wasWatching && subject is LocalActorRef local)
         {
             local.Cell.Mailbox.PostSystem(new Unwatch(Self));
@@ -45,53 +46,41 @@ internal sealed partial class ActorCell
     {
         if (!ReferenceEquals(watcher, Self))
         {
-            (_watchedBy ??= []).Add(watcher);
+            DeathWatch.WatchedBy.Add(watcher);
         }
     }
 
-    private void RemoveWatcher(IActorRef watcher) => _watchedBy?.Remove(watcher);
+    private void RemoveWatcher(IActorRef watcher) => _deathWatch?.WatchedBy.Remove(watcher);
 
     private void OnWatchedActorTerminated(IActorRef actor)
     {
-        if (_watching is not null && _watching.Remove(actor))
+        if (_deathWatch is not null && _deathWatch.Watching.Remove(actor))
         {
-            (_terminatedQueued ??= []).Add(actor);
+            _deathWatch.TerminatedQueued.Add(actor);
             Mailbox.Post(new Envelope(new QueuedTerminated(new Terminated(actor)), actor));
         }
     }
 
-    private bool TakeQueuedTerminated(IActorRef actor) => _terminatedQueued?.Remove(actor) ?? false;
-
-    /// <summary>
-    /// A <see cref="Terminated"/> produced by death watch, as queued. The wrapper lets an Unwatch cancel it
-    /// while a <see cref="Terminated"/> that a user forwards as a plain message is delivered as is.
-    /// </summary>
-    private sealed record QueuedTerminated(Terminated Terminated);
+    private bool TakeQueuedTerminated(IActorRef actor) => _deathWatch?.TerminatedQueued.Remove(actor) ?? false;
 
     /// <summary>Tells every watcher that this actor stopped, and tells every watchee to forget this actor.</summary>
     private void NotifyWatchersAndUnwatchAll()
     {
-        if (_watchedBy is not null)
+        if (_deathWatch is not { } state)
         {
-            foreach (var watcher in _watchedBy)
-            {
-                SendDeathNotification(watcher);
-            }
-
-            _watchedBy = null;
+            return;
         }
 
-        if (_watching is not null)
+        _deathWatch = null;
+        foreach (var watcher in state.WatchedBy)
         {
-            foreach (var subject in _watching)
-            {
-                (subject as LocalActorRef)?.Cell.Mailbox.PostSystem(new Unwatch(Self));
-            }
-
-            _watching = null;
+            SendDeathNotification(watcher);
         }
 
-        _terminatedQueued = null;
+        foreach (var subject in state.Watching)
+        {
+            (subject as LocalActorRef)?.Cell.Mailbox.PostSystem(new Unwatch(Self));
+        }
     }
 
     private void SendDeathNotification(IActorRef watcher) =>
@@ -104,5 +93,23 @@ internal sealed partial class ActorCell
         {
             SendDeathNotification(watch.Watcher);
         }
+    }
+
+    /// <summary>
+    /// A <see cref="Terminated"/> produced by death watch, as queued. The wrapper lets an Unwatch cancel it
+    /// while a <see cref="Terminated"/> that a user forwards as a plain message is delivered as is.
+    /// </summary>
+    private sealed record QueuedTerminated(Terminated Terminated);
+
+    private sealed class DeathWatchState
+    {
+        /// <summary>Actors this one watches; a notification for one of them becomes a <see cref="Terminated"/>.</summary>
+        public HashSet<IActorRef> Watching { get; } = [];
+
+        /// <summary>Terminated messages queued but not yet processed, so an Unwatch in between can still cancel them.</summary>
+        public HashSet<IActorRef> TerminatedQueued { get; } = [];
+
+        /// <summary>Actors watching this one.</summary>
+        public HashSet<IActorRef> WatchedBy { get; } = [];
     }
 }

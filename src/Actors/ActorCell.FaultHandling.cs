@@ -2,8 +2,6 @@ namespace ActorChat.Actors;
 
 internal sealed partial class ActorCell
 {
-    private Dictionary<IActorRef, ChildRestartStats>? _restartStats;
-
     /// <summary>Set while a restart waits for the children that <c>PreRestart</c> stopped.</summary>
     private Exception? _pendingRestartCause;
 
@@ -57,12 +55,7 @@ internal sealed partial class ActorCell
         }
 
         var strategy = Props.SupervisorStrategy ?? _actor?.SupervisorStrategyInternal() ?? SupervisorStrategy.DefaultStrategy;
-        _restartStats ??= [];
-        if (!_restartStats.TryGetValue(child, out var stats))
-        {
-            _restartStats[child] = stats = new ChildRestartStats();
-        }
-
+        var stats = RestartStatsFor(child);
         var directive = strategy.Handle(child, cause, stats, System.Options.TimeProvider.GetUtcNow());
         if (directive == Directive.Escalate && ParentRef is null)
         {
@@ -200,7 +193,6 @@ internal sealed partial class ActorCell
         _actor = null;
         _currentMessage = null;
         _currentSender = null;
-        _restartStats = null;
         if (ParentRef is null)
         {
             System.OnGuardianTerminated();

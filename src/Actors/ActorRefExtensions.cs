@@ -18,7 +18,7 @@ public static class ActorRefExtensions
         var system = (target as LocalActorRef)?.Cell.System;
         var wait = timeout ?? system?.Options.DefaultAskTimeout ?? TimeSpan.FromSeconds(5);
         var id = Interlocked.Increment(ref s_askCounter);
-        var promise = new PromiseActorRef(new ActorPath(target.Path.SystemName, "temp", null).Child("$ask" + id), system);
+        var promise = new PromiseActorRef(ActorPath.Root(target.Path.SystemName).Child("temp").Child("$ask" + id), system);
         target.Tell(message, promise);
         object reply;
         try

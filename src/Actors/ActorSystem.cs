@@ -21,7 +21,7 @@ public sealed class ActorSystem : IAsyncDisposable
         DeadLetters = new DeadLetterActorRef(this);
         Scheduler = new TimerScheduler(options.TimeProvider, () => IsTerminated);
         var guardianProps = Props.Create<GuardianActor>().WithSupervisorStrategy(options.GuardianStrategy);
-        _guardian = new ActorCell(this, guardianProps, null, new ActorPath(name, "user", null));
+        _guardian = new ActorCell(this, guardianProps, null, ActorPath.Root(name).Child("user"));
         _guardian.Start();
     }
 
@@ -92,7 +92,7 @@ public sealed class ActorSystem : IAsyncDisposable
 
     internal void OnGuardianTerminated() => _terminated.TrySetResult();
 
-    internal string NextActorName() => "$" + Interlocked.Increment(ref _nameCounter).ToString("x");
+    internal string NextActorName() => $"${Interlocked.Increment(ref _nameCounter):x}";
 
     internal void PublishDeadLetter(in Envelope envelope, IActorRef recipient)
     {

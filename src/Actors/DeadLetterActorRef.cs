@@ -3,7 +3,7 @@ namespace ActorChat.Actors;
 /// <summary>The sink for messages nobody can receive; each one is published as a <see cref="DeadLetter"/>.</summary>
 internal sealed class DeadLetterActorRef(ActorSystem system) : IActorRef
 {
-    public ActorPath Path { get; } = new(system.Name, "deadLetters", null);
+    public ActorPath Path { get; } = ActorPath.Root(system.Name).Child("deadLetters");
 
     public void Tell(object message, IActorRef? sender = null)
     {
