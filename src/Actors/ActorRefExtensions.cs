@@ -40,6 +40,24 @@ public static class ActorRefExtensions
     }
 
     /// <summary>
+    /// Tells <paramref name="message"/> only if the actor has fewer than <paramref name="maxQueued"/> messages
+    /// waiting and is alive. Unlike <see cref="IActorRef.Tell"/>, a refused message is not a dead letter:
+    /// the caller decides (a channel layer counts it as a drop, or reports the channel full).
+    /// </summary>
+    public static TellResult TryTell(this IActorRef target, object message, int maxQueued, IActorRef? sender = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(message);
+        if (target is LocalActorRef local)
+        {
+            return local.Cell.Mailbox.TryPost(new Envelope(message, sender), maxQueued);
+        }
+
+        target.Tell(message, sender);
+        return TellResult.Delivered;
+    }
+
+    /// <summary>
     /// Tells <paramref name="message"/> to <paramref name="target"/> keeping the current message's sender.
     /// Valid only in the synchronous part of an actor's handler.
     /// </summary>

@@ -67,6 +67,26 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         TrySchedule();
     }
 
+    /// <summary>
+    /// Queues a user message only if fewer than <paramref name="maxQueued"/> are waiting. The check is
+    /// approximate under concurrent senders, which is what a channel capacity needs; nothing becomes a dead letter.
+    /// </summary>
+    public TellResult TryPost(in Envelope envelope, int maxQueued)
+    {
+        if (IsClosed)
+        {
+            return TellResult.Stopped;
+        }
+
+        if (_queue is { } queue && queue.Count >= maxQueued)
+        {
+            return TellResult.Full;
+        }
+
+        Post(envelope);
+        return TellResult.Delivered;
+    }
+
     /// <summary>Pushes a system message and schedules the actor. Returns false if the actor has stopped.</summary>
     public bool PostSystem(SystemMessage message)
     {

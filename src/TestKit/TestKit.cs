@@ -37,9 +37,13 @@ public abstract class TestKit : IAsyncLifetime
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 
+    /// <summary>Runs after each test, before <see cref="Sys"/> terminates: dispose what the test built on the system.</summary>
+    protected virtual Task BeforeShutdownAsync() => Task.CompletedTask;
+
     /// <summary>Terminates <see cref="Sys"/> and fails if it does not stop within the default timeout.</summary>
     async Task IAsyncLifetime.DisposeAsync()
     {
+        await BeforeShutdownAsync();
         var terminated = Sys.Terminate();
         if (await Task.WhenAny(terminated, Task.Delay(TestKitSettings.DefaultTimeout)) != terminated)
         {

@@ -170,4 +170,29 @@ public sealed class AsyncAndStopSpec : TestKit.TestKit
         await probe.ExpectMsgAsync(2);
         await probe.ExpectMsgAsync(3);
     }
+
+    [Fact]
+    public async Task TryTell_refuses_without_dead_letters_when_full_and_reports_a_stopped_actor()
+    {
+        Sys.EventStream.Subscribe(TestActor.Ref, typeof(DeadLetter));
+        var probe = CreateTestProbe();
+        var actor = Sys.ActorOf(Props.Create(() => new Gated(probe.Ref)));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        actor.Tell(gate);
+        await probe.ExpectMsgAsync("began:1");
+        Assert.Equal(TellResult.Delivered, actor.TryTell(1, maxQueued: 2));
+        Assert.Equal(TellResult.Delivered, actor.TryTell(2, maxQueued: 2));
+        Assert.Equal(TellResult.Full, actor.TryTell(3, maxQueued: 2));
+        await TestActor.ExpectNoMsgAsync();
+        gate.SetResult();
+        await probe.ExpectMsgAsync("ended");
+        await probe.ExpectMsgAsync(1);
+        await probe.ExpectMsgAsync(2);
+
+        await probe.WatchAsync(actor);
+        Sys.Stop(actor);
+        await probe.ExpectTerminatedAsync(actor);
+        Assert.Equal(TellResult.Stopped, actor.TryTell(4, maxQueued: 2));
+        await TestActor.ExpectNoMsgAsync();
+    }
 }

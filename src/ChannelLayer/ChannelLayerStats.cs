@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+
+namespace ActorChat.ChannelLayer;
+
+/// <summary>
+/// A layer's counters, readable directly (tests, health) and published as observable instruments on the
+/// <c>ActorChat.ChannelLayer</c> meter. Counting is one interlocked add per send or per fan-out, not per member.
+/// </summary>
+public sealed class ChannelLayerStats : IDisposable
+{
+    /// <summary>The meter name the layer's instruments are published under.</summary>
+    public const string MeterName = "ActorChat.ChannelLayer";
+
+    private readonly Meter _meter;
+    private long _sends;
+    private long _groupSends;
+    private long _deliveries;
+    private long _dropsFull;
+    private long _dropsExpired;
+    private long _dropsStopped;
+    private long _crossNodeFailures;
+
+    internal ChannelLayerStats()
+    {
+        _meter = new Meter(MeterName);
+        _meter.CreateObservableCounter("actorchat_layer_sends", () => Sends, description: "Messages sent to single channels.");
+        _meter.CreateObservableCounter("actorchat_layer_group_sends", () => GroupSends, description: "Messages sent to groups.");
+        _meter.CreateObservableCounter("actorchat_layer_deliveries", () => Deliveries, description: "Messages handed to a member or buffered for a channel.");
+        _meter.CreateObservableCounter("actorchat_layer_drops", () => new Measurement<long>[]
+        {
+            new(DropsFull, new KeyValuePair<string, object?>("reason", "full")),
+            new(DropsExpired, new KeyValuePair<string, object?>("reason", "expired")),
+            new(DropsStopped, new KeyValuePair<string, object?>("reason", "stopped")),
+        }, description: "Messages not delivered, by reason.");
+        _meter.CreateObservableCounter("actorchat_layer_cross_node_failures", () => CrossNodeFailures, description: "Sends to other nodes that failed.");
+    }
+
+    /// <summary>Messages sent to single channels.</summary>
+    public long Sends => Volatile.Read(ref _sends);
+
+    /// <summary>Messages sent to groups (one per <c>group_send</c>, however many members).</summary>
+    public long GroupSends => Volatile.Read(ref _groupSends);
+
+    /// <summary>Messages handed to a member actor or buffered for a channel.</summary>
+    public long Deliveries => Volatile.Read(ref _deliveries);
+
+    /// <summary>Group messages skipped because a member's channel was full.</summary>
+    public long DropsFull => Volatile.Read(ref _dropsFull);
+
+    /// <summary>Messages dropped unreceived after <see cref="ChannelLayerOptions.Expiry"/>.</summary>
+    public long DropsExpired => Volatile.Read(ref _dropsExpired);
+
+    /// <summary>Group messages not delivered because the member had stopped.</summary>
+    public long DropsStopped => Volatile.Read(ref _dropsStopped);
+
+    /// <summary>Sends to other nodes that failed (Redis unreachable).</summary>
+    public long CrossNodeFailures => Volatile.Read(ref _crossNodeFailures);
+
+    internal void Sent() => Interlocked.Increment(ref _sends);
+
+    internal void GroupSent() => Interlocked.Increment(ref _groupSends);
+
+    internal void Delivered(long count) => Interlocked.Add(ref _deliveries, count);
+
+    internal void DroppedFull(long count) => Interlocked.Add(ref _dropsFull, count);
+
+    internal void DroppedExpired(long count) => Interlocked.Add(ref _dropsExpired, count);
+
+    internal void DroppedStopped(long count) => Interlocked.Add(ref _dropsStopped, count);
+
+    internal void CrossNodeFailed() => Interlocked.Increment(ref _crossNodeFailures);
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,53 @@
+using ActorChat.Actors;
+
+namespace ActorChat.ChannelLayer;
+
+/// <summary>
+/// The Django Channels channel layer: named channels that carry typed messages, and groups of channels
+/// that a message can be sent to at once. Every implementation passes the same conformance suite.
+/// </summary>
+/// <remarks>
+/// Names follow <see cref="ChannelNames"/>; a bad name throws <see cref="InvalidChannelNameException"/>.
+/// Every send encodes the message (once) at the sender, so a payload that cannot be serialized fails
+/// there with <see cref="ChannelMessageSerializationException"/>.
+/// </remarks>
+public interface IChannelLayer : IAsyncDisposable
+{
+    /// <summary>The options this layer runs with.</summary>
+    ChannelLayerOptions Options { get; }
+
+    /// <summary>Counters of sends, deliveries and drops.</summary>
+    ChannelLayerStats Stats { get; }
+
+    /// <summary>Returns a new, unique process-local channel name, <c>{prefix}.{node}!{random}</c>.</summary>
+    ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default);
+
+    /// <summary>Sends <paramref name="message"/> to one channel: into its bound actor's mailbox, or its buffer.</summary>
+    /// <exception cref="ChannelFullException">The channel holds its capacity of unreceived messages.</exception>
+    ValueTask SendAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Waits for the next message on a channel no actor is bound to (a worker queue, say).</summary>
+    /// <exception cref="InvalidOperationException">An actor is bound to the channel, so its messages go to that actor.</exception>
+    ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a channel to a group. Once this completes, every later group send reaches it.</summary>
+    ValueTask GroupAddAsync(string group, string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a channel from a group; removing a non-member does nothing.</summary>
+    ValueTask GroupDiscardAsync(string group, string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to every member of a group, in the order each sender sent. A member
+    /// whose channel is full is skipped and counted (<see cref="ChannelLayerStats.DropsFull"/>).
+    /// </summary>
+    ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>The channels currently in <paramref name="group"/>, on every node the layer spans.</summary>
+    ValueTask<IReadOnlyCollection<string>> GroupMembersAsync(string group, CancellationToken cancellationToken = default);
+
+    /// <summary>Binds a channel to an actor: messages for it go straight into the actor's mailbox. The binding ends when the actor stops or the result is disposed.</summary>
+    IDisposable Bind(string channel, IActorRef actor);
+
+    /// <summary>Drops every buffered message and every group. Bindings stay.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using ActorChat.Actors;
+using ActorChat.ChannelLayer.Rooms;
+
+namespace ActorChat.ChannelLayer.InMemory;
+
+/// <summary>
+/// The channel layer of a single node, and the default. Bound channels deliver straight into actor
+/// mailboxes; other channels are in-process buffers; groups are room actors under one mediator.
+/// </summary>
+public sealed class InMemoryChannelLayer : IChannelLayer
+{
+    private readonly LocalRooms _rooms;
+    private readonly ChannelBuffers _buffers;
+    private readonly CapacityPolicy _capacity;
+    private readonly string _nodeId;
+
+    /// <summary>Creates the layer and its mediator in <paramref name="system"/>.</summary>
+    /// <param name="system">The actor system that hosts the mediator and rooms.</param>
+    /// <param name="options">Layer settings; defaults when null. Invalid values throw at once.</param>
+    /// <param name="nodeId">Part of every name from <see cref="NewChannelAsync"/>; "inmemory" by default.</param>
+    public InMemoryChannelLayer(ActorSystem system, ChannelLayerOptions? options = null, string nodeId = "inmemory")
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        Options = options ?? new ChannelLayerOptions();
+        Options.ThrowIfInvalid();
+        ChannelNames.ValidateGroup(nodeId);
+        _nodeId = nodeId;
+        var time = system.Options.TimeProvider;
+        _capacity = new CapacityPolicy(Options);
+        _buffers = new ChannelBuffers(Options, _capacity, Stats, time);
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, _buffers), "channel-layer-" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    /// <inheritdoc />
+    public ChannelLayerOptions Options { get; }
+
+    /// <inheritdoc />
+    public ChannelLayerStats Stats { get; } = new();
+
+    /// <summary>How many room actors exist on this node now.</summary>
+    public int RoomCount => _rooms.RoomCount;
+
+    /// <inheritdoc />
+    public ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(prefix);
+        var name = $"{prefix}.{_nodeId}!{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        ChannelNames.ValidateChannel(name);
+        return ValueTask.FromResult(name);
+    }
+
+    /// <inheritdoc />
+    public ValueTask SendAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ArgumentNullException.ThrowIfNull(message);
+        message.EnsureEncoded();
+        Stats.Sent();
+        var capacity = _capacity.For(channel);
+        if (_rooms.BoundActor(channel) is { } actor)
+        {
+            switch (actor.TryTell(message, capacity))
+            {
+                case TellResult.Delivered:
+                    Stats.Delivered(1);
+                    return ValueTask.CompletedTask;
+                case TellResult.Full:
+                    throw new ChannelFullException(channel, capacity);
+            }
+
+            // The bound actor stopped: the channel is a plain buffer again until its messages expire.
+        }
+
+        if (!_buffers.TryDeliver(channel, message))
+        {
+            throw new ChannelFullException(channel, capacity);
+        }
+
+        Stats.Delivered(1);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        if (_rooms.BoundActor(channel) is { } actor)
+        {
+            throw new InvalidOperationException($"Channel '{channel}' is bound to {actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
+        }
+
+        return _buffers.ReadAsync(channel, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask GroupAddAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        return _rooms.JoinAsync(group, channel, _capacity.For(channel), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask GroupDiscardAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        return _rooms.LeaveAsync(group, channel, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ArgumentNullException.ThrowIfNull(message);
+        message.EnsureEncoded();
+        Stats.GroupSent();
+        _rooms.Publish(group, message);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyCollection<string>> GroupMembersAsync(string group, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        return _rooms.MembersAsync(group, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IDisposable Bind(string channel, IActorRef actor)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ArgumentNullException.ThrowIfNull(actor);
+        return _rooms.Bind(channel, actor);
+    }
+
+    /// <inheritdoc />
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        _buffers.Clear();
+        await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Stats.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

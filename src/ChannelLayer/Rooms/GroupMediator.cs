@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using ActorChat.Actors;
+
+namespace ActorChat.ChannelLayer.Rooms;
+
+/// <summary>
+/// The node's mediator: it owns the map group → room actor, creates a room on a group's first local
+/// join, removes it when the group has no local members, and ends bindings of actors that stop.
+/// </summary>
+/// <remarks>
+/// Membership changes go through this one actor, so they are serialized per node. Group sends do not:
+/// senders read the shared <c>directory</c> and tell the room directly, which keeps per-sender order
+/// (sender → room → member are each FIFO) and keeps the mediator off the hot path.
+/// </remarks>
+internal sealed class GroupMediator(
+    RoomContext context,
+    ConcurrentDictionary<string, IActorRef> directory,
+    ConcurrentDictionary<string, IActorRef> bindings,
+    IGroupSubscriptions? subscriptions) : ActorBase
+{
+    private readonly Dictionary<string, RoomEntry> _rooms = [];
+    private readonly Dictionary<IActorRef, HashSet<string>> _boundChannels = [];
+    private long _roomCounter;
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(static _ => Directive.Resume); // a room keeps its members through a bad message
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case JoinGroup join:
+                Join(join);
+                return true;
+            case LeaveGroup leave:
+                ForwardOrAnswer(leave.Group, leave, Left.Instance);
+                return true;
+            case GetMembers get:
+                ForwardOrAnswer(get.Group, get, (IReadOnlyCollection<string>)[]);
+                return true;
+            case RoomEmpty empty:
+                RemoveIfStillEmpty(empty);
+                return true;
+            case WatchBinding watch:
+                WatchBound(watch);
+                return true;
+            case Terminated terminated:
+                EndBindings(terminated.ActorRef);
+                return true;
+            case FlushRooms:
+                Flush();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Join(JoinGroup join)
+    {
+        if (_rooms.TryGetValue(join.Group, out var entry))
+        {
+            entry.Forwarded++;
+            entry.Room.Forward(join);
+            return;
+        }
+
+        var room = Context.ActorOf(Props.FromFactory(() => new RoomActor(join.Group, context)), $"room-{join.Group}-{++_roomCounter}");
+        entry = new RoomEntry(room) { Forwarded = 1 };
+        _rooms[join.Group] = entry;
+        if (subscriptions is null)
+        {
+            directory[join.Group] = room;
+            room.Forward(join);
+            return;
+        }
+
+        // Subscribe before the first member is in, so no cross-node message sent after the join is missed.
+        var asker = Sender;
+        RunTask(async () =>
+        {
+            await subscriptions.SubscribeAsync(join.Group).ConfigureAwait(false);
+            directory[join.Group] = room;
+            room.Tell(join, asker);
+        });
+    }
+
+    private void ForwardOrAnswer(string group, object request, object answerWhenNoRoom)
+    {
+        if (_rooms.TryGetValue(group, out var entry))
+        {
+            entry.Room.Forward(request);
+        }
+        else
+        {
+            Sender.Tell(answerWhenNoRoom);
+        }
+    }
+
+    private void RemoveIfStillEmpty(RoomEmpty empty)
+    {
+        if (!_rooms.TryGetValue(empty.Group, out var entry) || !entry.Room.Equals(empty.Room) || entry.Forwarded != empty.Joins)
+        {
+            return; // a join is still on its way to that room, or the room is already gone
+        }
+
+        _rooms.Remove(empty.Group);
+        directory.TryRemove(KeyValuePair.Create(empty.Group, empty.Room));
+        Context.Stop(empty.Room);
+        if (subscriptions is not null)
+        {
+            var group = empty.Group;
+            RunTask(() => subscriptions.UnsubscribeAsync(group));
+        }
+    }
+
+    private void WatchBound(WatchBinding watch)
+    {
+        if (!_boundChannels.TryGetValue(watch.Actor, out var channels))
+        {
+            _boundChannels[watch.Actor] = channels = [];
+            Context.Watch(watch.Actor);
+        }
+
+        channels.Add(watch.Channel);
+    }
+
+    private void EndBindings(IActorRef actor)
+    {
+        if (_boundChannels.Remove(actor, out var channels))
+        {
+            foreach (var channel in channels)
+            {
+                bindings.TryRemove(KeyValuePair.Create(channel, actor));
+            }
+        }
+    }
+
+    private void Flush()
+    {
+        var groups = _rooms.Keys.ToList();
+        foreach (var entry in _rooms.Values)
+        {
+            Context.Stop(entry.Room);
+        }
+
+        _rooms.Clear();
+        directory.Clear();
+        var asker = Sender;
+        if (subscriptions is null)
+        {
+            asker.Tell(Flushed.Instance);
+            return;
+        }
+
+        RunTask(async () =>
+        {
+            foreach (var group in groups)
+            {
+                await subscriptions.UnsubscribeAsync(group).ConfigureAwait(false);
+            }
+
+            asker.Tell(Flushed.Instance);
+        });
+    }
+
+    private sealed class RoomEntry(IActorRef room)
+    {
+        public IActorRef Room { get; } = room;
+
+        /// <summary>Joins forwarded to the room; equal to the room's own count when none is in flight.</summary>
+        public long Forwarded { get; set; }
+    }
+}

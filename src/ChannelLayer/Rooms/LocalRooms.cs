@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using ActorChat.Actors;
+
+namespace ActorChat.ChannelLayer.Rooms;
+
+/// <summary>
+/// The part of every layer that lives on one node: bound channels, the mediator and its rooms.
+/// A layer spanning nodes adds transport around it; the in-memory layer uses it as is.
+/// </summary>
+internal sealed class LocalRooms
+{
+    private readonly ConcurrentDictionary<string, IActorRef> _directory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IActorRef> _bindings = new(StringComparer.Ordinal);
+    private readonly IActorRef _mediator;
+    private readonly TimeSpan _askTimeout;
+
+    public LocalRooms(ActorSystem system, RoomContext context, string mediatorName, IGroupSubscriptions? subscriptions = null)
+    {
+        _askTimeout = system.Options.DefaultAskTimeout;
+        _mediator = system.ActorOf(Props.FromFactory(() => new GroupMediator(context, _directory, _bindings, subscriptions)), mediatorName);
+    }
+
+    /// <summary>The mediator actor, for tests and diagnostics.</summary>
+    public IActorRef Mediator => _mediator;
+
+    /// <summary>How many rooms this node has now.</summary>
+    public int RoomCount => _directory.Count;
+
+    /// <summary>True when this node has a room for <paramref name="group"/>.</summary>
+    public bool HasRoom(string group) => _directory.ContainsKey(group);
+
+    public IActorRef? BoundActor(string channel) => _bindings.TryGetValue(channel, out var actor) ? actor : null;
+
+    public IDisposable Bind(string channel, IActorRef actor)
+    {
+        _bindings[channel] = actor;
+        _mediator.Tell(new WatchBinding(channel, actor));
+        return new Binding(_bindings, channel, actor);
+    }
+
+    /// <summary>Hands a group message to this node's room for the group, if there is one. Never blocks.</summary>
+    public void Publish(string group, ChannelMessage message)
+    {
+        if (_directory.TryGetValue(group, out var room))
+        {
+            room.Tell(message);
+        }
+    }
+
+    public async ValueTask JoinAsync(string group, string channel, int capacity, CancellationToken cancellationToken) =>
+        await _mediator.Ask<Joined>(new JoinGroup(group, channel, BoundActor(channel), capacity), _askTimeout, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
+        await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyCollection<string>> MembersAsync(string group, CancellationToken cancellationToken) =>
+        await _mediator.Ask<IReadOnlyCollection<string>>(new GetMembers(group), _askTimeout, cancellationToken).ConfigureAwait(false);
+
+    public async Task FlushAsync(CancellationToken cancellationToken) =>
+        await _mediator.Ask<Flushed>(FlushRooms.Instance, _askTimeout, cancellationToken).ConfigureAwait(false);
+
+    private sealed class Binding(ConcurrentDictionary<string, IActorRef> bindings, string channel, IActorRef actor) : IDisposable
+    {
+        public void Dispose() => bindings.TryRemove(KeyValuePair.Create(channel, actor));
+    }
+}

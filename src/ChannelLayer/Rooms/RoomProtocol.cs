@@ -1,0 +1,45 @@
+using ActorChat.Actors;
+
+namespace ActorChat.ChannelLayer.Rooms;
+
+/// <summary>Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Actor"/> is its bound actor, if any. Answered with <see cref="Joined"/>.</summary>
+internal sealed record JoinGroup(string Group, string Channel, IActorRef? Actor, int Capacity);
+
+/// <summary>The answer to <see cref="JoinGroup"/>: the member is in, and later group sends reach it.</summary>
+internal sealed class Joined
+{
+    public static readonly Joined Instance = new();
+}
+
+/// <summary>Removes <see cref="Channel"/> from <see cref="Group"/>. Answered with <see cref="Left"/>.</summary>
+internal sealed record LeaveGroup(string Group, string Channel);
+
+/// <summary>The answer to <see cref="LeaveGroup"/>.</summary>
+internal sealed class Left
+{
+    public static readonly Left Instance = new();
+}
+
+/// <summary>Asks for the channels in <see cref="Group"/> on this node; answered with an <see cref="IReadOnlyCollection{T}"/> of names.</summary>
+internal sealed record GetMembers(string Group);
+
+/// <summary>
+/// A room tells the mediator it has no members left. <see cref="Joins"/> is how many joins the room had
+/// processed, so the mediator can tell whether a join is still on its way and the room must stay.
+/// </summary>
+internal sealed record RoomEmpty(string Group, IActorRef Room, long Joins);
+
+/// <summary>Makes the mediator watch a bound actor, so its binding ends when it stops.</summary>
+internal sealed record WatchBinding(string Channel, IActorRef Actor);
+
+/// <summary>Stops every room; answered with <see cref="Flushed"/>.</summary>
+internal sealed class FlushRooms
+{
+    public static readonly FlushRooms Instance = new();
+}
+
+/// <summary>The answer to <see cref="FlushRooms"/>.</summary>
+internal sealed class Flushed
+{
+    public static readonly Flushed Instance = new();
+}
