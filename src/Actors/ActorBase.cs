@@ -35,7 +35,7 @@ public abstract class ActorBase
     }
 
     /// <summary>Runs after the actor stopped, once its children have stopped. The default does nothing.</summary>
-    protected internal virtual void PostStop()
+    protected virtual void PostStop()
     {
     }
 
@@ -45,7 +45,7 @@ public abstract class ActorBase
     /// </summary>
     /// <param name="reason">What the actor threw.</param>
     /// <param name="message">The message it was processing; it is not redelivered.</param>
-    protected internal virtual void PreRestart(Exception reason, object? message)
+    protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.Children)
         {
@@ -83,6 +83,13 @@ public abstract class ActorBase
     {
         ArgumentNullException.ThrowIfNull(action);
         Cell.RunTask(action());
+    }
+
+    /// <summary>Like <see cref="RunTask(Func{Task})"/> for a task the handler already started; saves a closure on hot paths.</summary>
+    protected void RunTask(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        Cell.RunTask(task);
     }
 
     internal void SetBehavior(Receive receive) => _behavior = receive;

@@ -114,7 +114,7 @@ internal sealed partial class ActorCell
             }
             catch (Exception ex)
             {
-                ActorSystemLog.LifecycleHookFailed(System.Log, Path, nameof(ActorBase.PreRestart), ex);
+                ActorSystemLog.LifecycleHookFailed(System.Log, Path, "PreRestart", ex);
             }
         }
 
@@ -179,7 +179,7 @@ internal sealed partial class ActorCell
             }
             catch (Exception ex)
             {
-                ActorSystemLog.LifecycleHookFailed(System.Log, Path, nameof(ActorBase.PostStop), ex);
+                ActorSystemLog.LifecycleHookFailed(System.Log, Path, "PostStop", ex);
             }
         }
 

@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.UseUrls("http://127.0.0.1:8000");
-var app = builder.Build();
-app.MapGet("/", () => Results.Text("ActorChat node: the chat page arrives with the gateway issue.\n"));
-Console.WriteLine("ActorChat node listening on http://127.0.0.1:8000");
-app.Run();
+using ActorChat.Gateway;
+
+var app = GatewayApp.Build(args);
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"ActorChat node listening on {string.Join(", ", app.Urls)}"));
+await app.RunAsync();

@@ -25,7 +25,7 @@ public sealed class AsyncAndStopSpec : TestKit.TestKit
             Receive<string>(_ => throw new InvalidOperationException("async boom"), s => s == "fail-after-await");
         }
 
-        protected internal override void PostStop() => Context.System.EventStream.Publish("poststop");
+        protected override void PostStop() => Context.System.EventStream.Publish("poststop");
     }
 
     private IActorRef StartGated() => Sys.ActorOf(Props.Create(() => new Gated(TestActor.Ref)));

@@ -20,7 +20,7 @@ public sealed class DeathWatchSpec : TestKit.TestKit
             Receive<string>(name => Sender.Tell(Context.ActorOf(Props.Create(() => new Reporter(probe, name)), name)));
         }
 
-        protected internal override void PostStop() => _probe.Tell("stopped:" + _label);
+        protected override void PostStop() => _probe.Tell("stopped:" + _label);
     }
 
     private sealed class Watcher : ReceiveActor

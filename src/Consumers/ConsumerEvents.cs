@@ -1,0 +1,15 @@
+using ActorChat.ChannelLayer;
+
+namespace ActorChat.Consumers;
+
+/// <summary>The connection was opened; the consumer should accept or close. The ASGI <c>websocket.connect</c>.</summary>
+internal sealed record ConnectEvent(Scope Scope, IConsumerTransport Transport, IChannelLayer Layer);
+
+/// <summary>A whole text message arrived. The ASGI <c>websocket.receive</c> with <c>text</c>.</summary>
+internal sealed record ReceiveTextEvent(string Text);
+
+/// <summary>A whole binary message arrived. The ASGI <c>websocket.receive</c> with <c>bytes</c>.</summary>
+internal sealed record ReceiveBinaryEvent(ReadOnlyMemory<byte> Bytes);
+
+/// <summary>The connection ended with <see cref="Code"/>. The ASGI <c>websocket.disconnect</c>; the consumer stops after it.</summary>
+internal sealed record DisconnectEvent(int Code);

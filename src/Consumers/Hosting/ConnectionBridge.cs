@@ -1,0 +1,363 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Unicode;
+using System.Threading.Channels;
+using ActorChat.Actors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Consumers.Hosting;
+
+/// <summary>
+/// Joins one Kestrel WebSocket to its consumer actor: a receive loop turns messages into consumer
+/// events, and a single writer drains a bounded queue of outgoing frames, so frames are never
+/// interleaved or torn. A client that reads too slowly fills its queue and is closed with 1013;
+/// no other connection notices.
+/// </summary>
+internal sealed class ConnectionBridge : IConsumerTransport
+{
+    private readonly HttpContext _http;
+    private readonly BridgeOptions _options;
+    private readonly BridgeMetrics _metrics;
+    private readonly ConnectionRegistry _registry;
+    private readonly ILogger _logger;
+    private readonly string _route;
+    private readonly string _consumerName;
+    private readonly Channel<OutgoingFrame> _outgoing;
+    private readonly SemaphoreSlim _credits;
+    private readonly TaskCompletionSource<string?> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _consumerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abort = new();
+    private IActorRef? _consumer;
+    private int _closing;
+    private int _serverCloseCode;
+    private int _disconnectSent;
+    private volatile bool _clientClosed;
+
+    public ConnectionBridge(HttpContext http, BridgeOptions options, BridgeMetrics metrics, ConnectionRegistry registry, ILogger logger, string route, string consumerName)
+    {
+        _http = http;
+        _options = options;
+        _metrics = metrics;
+        _registry = registry;
+        _logger = logger;
+        _route = route;
+        _consumerName = consumerName;
+        Id = registry.NextId();
+        _outgoing = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.OutgoingQueueCapacity) { SingleReader = false, SingleWriter = false });
+        _credits = new SemaphoreSlim(options.ReceiveCredits, options.ReceiveCredits);
+    }
+
+    public long Id { get; }
+
+    /// <summary>Runs the connection from handshake to close; returns when the consumer has stopped.</summary>
+    public async Task RunAsync(IActorRef consumer)
+    {
+        _consumer = consumer;
+        string? subprotocol;
+        try
+        {
+            subprotocol = await _handshake.Task.WaitAsync(_options.ConnectTimeout, _http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Refuse(StatusCodes.Status403Forbidden, $"the consumer neither accepted nor closed within {_options.ConnectTimeout} (Bridge:ConnectTimeout)");
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            Refuse(0, "the client went away during the handshake");
+            return;
+        }
+        catch (HandshakeRefusedException refused)
+        {
+            Refuse(StatusCodes.Status403Forbidden, refused.Message);
+            return;
+        }
+
+        WebSocket socket;
+        try
+        {
+            socket = await _http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = subprotocol,
+                KeepAliveInterval = _options.KeepAliveInterval,
+                KeepAliveTimeout = _options.KeepAliveTimeout,
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException)
+        {
+            Refuse(0, "the upgrade failed: " + ex.Message);
+            return;
+        }
+
+        _metrics.Opened();
+        _registry.Add(this);
+        BridgeLog.ConnectionOpened(_logger, Id, _route, _consumerName);
+        _accepted.TrySetResult();
+
+        var writing = WriteLoopAsync(socket);
+        var code = await ReceiveLoopAsync(socket).ConfigureAwait(false);
+        _outgoing.Writer.TryComplete();
+        SendDisconnect(code);
+        await WaitQuietly(writing, _options.CloseTimeout).ConfigureAwait(false);
+        await WaitQuietly(_consumerStopped.Task, _options.CloseTimeout).ConfigureAwait(false);
+        if (socket.State != WebSocketState.Closed)
+        {
+            socket.Abort();
+        }
+
+        _registry.Remove(this);
+        _metrics.Closed();
+        BridgeLog.ConnectionClosed(_logger, Id, _route, code);
+    }
+
+    /// <summary>Closes from the server side with <paramref name="code"/>: a consumer's close, a shutdown, an oversize message.</summary>
+    public void CloseFromServer(int code, string? reason)
+    {
+        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _serverCloseCode = code;
+        if (!_outgoing.Writer.TryWrite(OutgoingFrame.Close(code, reason)))
+        {
+            DropQueuedFrames();
+            _outgoing.Writer.TryWrite(OutgoingFrame.Close(code, reason));
+        }
+
+        _outgoing.Writer.TryComplete();
+        _abort.CancelAfter(_options.CloseTimeout + _options.CloseTimeout); // the writer's own timer starts once the close is sent
+    }
+
+    ValueTask IConsumerTransport.AcceptAsync(string? subprotocol)
+    {
+        _handshake.TrySetResult(subprotocol);
+        return new ValueTask(_accepted.Task);
+    }
+
+    void IConsumerTransport.Close(int code, string? reason)
+    {
+        if (!_handshake.TrySetException(new HandshakeRefusedException($"the consumer closed with {code} before accepting")))
+        {
+            CloseFromServer(code, reason);
+        }
+    }
+
+    void IConsumerTransport.SendText(ReadOnlyMemory<byte> utf8) => Enqueue(new OutgoingFrame(WebSocketMessageType.Text, utf8));
+
+    void IConsumerTransport.SendBinary(ReadOnlyMemory<byte> bytes) => Enqueue(new OutgoingFrame(WebSocketMessageType.Binary, bytes));
+
+    void IConsumerTransport.ReceiveProcessed() => _credits.Release();
+
+    void IConsumerTransport.ConsumerStopped()
+    {
+        _consumerStopped.TrySetResult();
+        if (Volatile.Read(ref _disconnectSent) != 0)
+        {
+            return; // it stopped because we told it the connection ended
+        }
+
+        if (_handshake.TrySetException(new HandshakeRefusedException("the consumer failed before accepting")))
+        {
+            return;
+        }
+
+        BridgeLog.ConsumerFailed(_logger, Id, _route);
+        CloseFromServer(CloseCodes.InternalError, "internal error");
+    }
+
+    private void Enqueue(in OutgoingFrame frame)
+    {
+        if (_outgoing.Writer.TryWrite(frame) || Volatile.Read(ref _closing) != 0)
+        {
+            return; // frames after a close are dropped: the client is going away
+        }
+
+        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        // The client is not reading. Drop what it would never read in time, and tell it why if it ever reads again.
+        BridgeLog.SlowConsumer(_logger, Id, _route, _options.OutgoingQueueCapacity);
+        _metrics.SlowConsumerClosed();
+        _serverCloseCode = CloseCodes.TryAgainLater;
+        DropQueuedFrames();
+        _outgoing.Writer.TryWrite(OutgoingFrame.Close(CloseCodes.TryAgainLater, "client too slow: outgoing queue full"));
+        _outgoing.Writer.TryComplete();
+        _abort.CancelAfter(_options.CloseTimeout); // the writer may be stuck in a send the client never reads
+    }
+
+    private void DropQueuedFrames()
+    {
+        while (_outgoing.Reader.TryRead(out _))
+        {
+        }
+    }
+
+    private async Task WriteLoopAsync(WebSocket socket)
+    {
+        var reader = _outgoing.Reader;
+        var token = _abort.Token;
+        try
+        {
+            while (!_clientClosed && await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (!_clientClosed && reader.TryRead(out var frame))
+                {
+                    if (frame.Type == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseOutputAsync((WebSocketCloseStatus)frame.CloseCode, frame.Reason, token).ConfigureAwait(false);
+                        _abort.CancelAfter(_options.CloseTimeout); // the client has this long to answer the close
+                        return;
+                    }
+
+                    await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, token).ConfigureAwait(false);
+                    _metrics.FramesSent(1);
+                }
+            }
+
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                // The client closed first: answer with its own code to finish the handshake cleanly.
+                await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        {
+            // The socket is gone or was aborted; the receive loop reports the end.
+        }
+    }
+
+    private async Task<int> ReceiveLoopAsync(WebSocket socket)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var count = 0;
+        var discarding = false;
+        try
+        {
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    buffer = Grow(buffer, count);
+                }
+
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _clientClosed = true;
+                    _outgoing.Writer.TryComplete();
+                    return ClosedCode(socket);
+                }
+
+                count += result.Count;
+                if (discarding)
+                {
+                    count = 0;
+                    continue; // after a 1009 or 1007 we only wait for the client's close
+                }
+
+                if (count > _options.MaxMessageSize)
+                {
+                    BridgeLog.MessageTooBig(_logger, Id, _route, _options.MaxMessageSize);
+                    CloseFromServer(CloseCodes.MessageTooBig, $"message over {_options.MaxMessageSize} bytes");
+                    discarding = true;
+                    count = 0;
+                    continue;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Text && !Utf8.IsValid(buffer.AsSpan(0, count)))
+                {
+                    CloseFromServer(CloseCodes.InvalidPayload, "text message is not valid UTF-8");
+                    discarding = true;
+                    count = 0;
+                    continue;
+                }
+
+                await DeliverAsync(result.MessageType, buffer, count).ConfigureAwait(false);
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        {
+            return ClosedCode(socket);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async ValueTask DeliverAsync(WebSocketMessageType type, byte[] buffer, int count)
+    {
+        await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
+        _metrics.FrameIn();
+        object message = type == WebSocketMessageType.Text
+            ? new ReceiveTextEvent(System.Text.Encoding.UTF8.GetString(buffer, 0, count))
+            : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray());
+        _consumer!.Tell(message);
+    }
+
+    private byte[] Grow(byte[] buffer, int count)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageSize + 1));
+        buffer.AsSpan(0, count).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    /// <summary>The code a connection ended with: the server's own close code if it closed first, else the client's.</summary>
+    private int ClosedCode(WebSocket socket)
+    {
+        var serverCode = Volatile.Read(ref _serverCloseCode);
+        if (serverCode != 0)
+        {
+            return serverCode;
+        }
+
+        return socket.CloseStatus is { } status ? (int)status : CloseCodes.Abnormal;
+    }
+
+    private void SendDisconnect(int code)
+    {
+        if (Interlocked.Exchange(ref _disconnectSent, 1) == 0)
+        {
+            _consumer?.Tell(new DisconnectEvent(code));
+        }
+    }
+
+    private void Refuse(int statusCode, string reason)
+    {
+        _metrics.Refused();
+        BridgeLog.HandshakeRefused(_logger, _route, statusCode, reason);
+        if (statusCode != 0 && !_http.Response.HasStarted)
+        {
+            _http.Response.StatusCode = statusCode;
+        }
+
+        _accepted.TrySetResult();
+        SendDisconnect(CloseCodes.Abnormal);
+    }
+
+    private static async Task WaitQuietly(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private sealed class HandshakeRefusedException(string reason) : Exception(reason);
+}

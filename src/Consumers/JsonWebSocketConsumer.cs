@@ -1,0 +1,64 @@
+using System.Text.Json;
+using ActorChat.ChannelLayer;
+
+namespace ActorChat.Consumers;
+
+/// <summary>
+/// A consumer that speaks JSON text frames: incoming text is decoded and handed to
+/// <see cref="OnReceiveJsonAsync"/>; <see cref="SendJsonAsync"/> encodes. Malformed JSON closes the
+/// connection with 1007, or, when <see cref="SendErrorFrames"/> is true, answers with an error frame.
+/// </summary>
+public abstract class JsonWebSocketConsumer : WebSocketConsumer
+{
+    /// <summary>The JSON conventions: web defaults (camelCase out, case-insensitive in).</summary>
+    protected static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// When true, malformed JSON is answered with <c>{"error":"…"}</c> and the connection stays open.
+    /// When false (the default), it closes with 1007.
+    /// </summary>
+    protected virtual bool SendErrorFrames => false;
+
+    /// <summary>Called for each decoded JSON message. The default ignores it.</summary>
+    protected virtual Task OnReceiveJsonAsync(JsonElement content) => Task.CompletedTask;
+
+    /// <summary>Sends <paramref name="content"/> as one JSON text frame.</summary>
+    protected Task SendJsonAsync(object content) => SendTextUtf8Async(EncodeJson(content));
+
+    /// <summary>
+    /// Sends a channel message's fields (without its <c>type</c>) as one text frame. The bytes are the message's
+    /// own encoding, made once per node and shared by every member that forwards it: the fast path for broadcasts.
+    /// </summary>
+    protected Task SendFieldsAsync(ChannelMessage message) => SendTextUtf8Async(message.PayloadJson);
+
+    /// <summary>Sends <c>{"error": message}</c>; the connection stays open.</summary>
+    protected Task SendErrorAsync(string message) => SendJsonAsync(new { error = message });
+
+    /// <summary>Decodes one text frame; override for another format. Throw <see cref="JsonException"/> for bad input.</summary>
+    protected virtual JsonElement DecodeJson(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Encodes one outgoing message to UTF-8; override for another format.</summary>
+    protected virtual ReadOnlyMemory<byte> EncodeJson(object content) => JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), JsonOptions);
+
+    /// <inheritdoc />
+    protected sealed override async Task OnReceiveAsync(string text)
+    {
+        JsonElement content;
+        try
+        {
+            content = DecodeJson(text);
+        }
+        catch (JsonException ex)
+        {
+            var problem = $"malformed JSON: {ex.Message}";
+            await (SendErrorFrames ? SendErrorAsync(problem) : CloseAsync(CloseCodes.InvalidPayload, "malformed JSON")).ConfigureAwait(false);
+            return;
+        }
+
+        await OnReceiveJsonAsync(content).ConfigureAwait(false);
+    }
+}

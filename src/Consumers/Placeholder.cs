@@ -1,4 +1,0 @@
-namespace ActorChat.Consumers;
-
-/// <summary>Marks the consumers assembly until consumers lands.</summary>
-internal static class Placeholder;
