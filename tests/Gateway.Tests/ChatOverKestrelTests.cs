@@ -1,0 +1,262 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using ActorChat.Consumers.Hosting;
+
+namespace ActorChat.Gateway.Tests;
+
+/// <summary>The node over real sockets: Kestrel on 127.0.0.1, ClientWebSocket clients.</summary>
+public sealed class ChatOverKestrelTests
+{
+    [Fact]
+    public async Task Fifty_clients_in_two_rooms_get_every_message_of_their_room_once_in_sender_order_and_nothing_else()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        const int perRoom = 25, messagesEach = 5;
+        string[] rooms = ["red", "blue"];
+        var clients = new List<(string Room, int Index, WsClient Client)>();
+        foreach (var room in rooms)
+        {
+            for (var i = 0; i < perRoom; i++)
+            {
+                clients.Add((room, i, await WsClient.ConnectAsync(server.Ws($"/ws/chat/{room}/"))));
+            }
+        }
+
+        var receiving = clients.Select(c => Task.Run(async () =>
+        {
+            var got = new List<string>();
+            for (var n = 0; n < perRoom * messagesEach; n++)
+            {
+                got.Add((await c.Client.ReceiveJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("message").GetString()!);
+            }
+
+            return (c.Room, Messages: got);
+        })).ToList();
+
+        await Task.WhenAll(clients.Select(c => Task.Run(async () =>
+        {
+            for (var seq = 0; seq < messagesEach; seq++)
+            {
+                await c.Client.SendJsonAsync(new { message = $"{c.Room}:{c.Index}:{seq}" });
+            }
+        })));
+
+        foreach (var (room, messages) in await Task.WhenAll(receiving))
+        {
+            var parsed = messages.Select(m => m.Split(':')).ToList();
+            Assert.All(parsed, p => Assert.Equal(room, p[0]));
+            Assert.Equal(perRoom * messagesEach, messages.Distinct().Count());
+            foreach (var bySender in parsed.GroupBy(p => p[1]))
+            {
+                Assert.Equal(Enumerable.Range(0, messagesEach), bySender.Select(p => int.Parse(p[2])));
+            }
+        }
+
+        foreach (var (_, _, client) in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Echo_answers_ping_with_pong_and_echoes_text_and_binary()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        await using var client = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await client.SendTextAsync("ping");
+        Assert.Equal("pong!", await client.ReceiveTextAsync());
+        await client.SendTextAsync("hello, node");
+        Assert.Equal("hello, node", await client.ReceiveTextAsync());
+        await client.SendAsync([0, 1, 2, 255], WebSocketMessageType.Binary);
+        var (type, data) = await client.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.Equal([0, 1, 2, 255], data);
+    }
+
+    [Fact]
+    public async Task An_oversize_message_gets_1009_and_the_node_serves_others()
+    {
+        await using var server = await GatewayServer.StartAsync("Bridge:MaxMessageSize=65536");
+        await using var bystander = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await using var client = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await client.SendTextAsync(new string('x', 65_537));
+        Assert.Equal(CloseCodes.MessageTooBig, await client.ReceiveCloseAsync());
+
+        await using var fits = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await fits.SendTextAsync(new string('y', 65_536));
+        Assert.Equal(65_536, (await fits.ReceiveTextAsync()).Length);
+        await bystander.SendTextAsync("ping");
+        Assert.Equal("pong!", await bystander.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_origin_gets_403_before_any_consumer_and_the_own_host_is_allowed()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        var metrics = server.Service<BridgeMetrics>();
+        var ex = await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(server.Ws("/ws/chat/lobby/"), origin: "http://evil.example"));
+        Assert.Contains("403", ex.Message);
+        Assert.Equal(0, metrics.ConnectionsTotal);
+
+        await using var sameHost = await WsClient.ConnectAsync(server.Ws("/ws/echo/"), origin: server.HttpBase.GetLeftPart(UriPartial.Authority));
+        await sameHost.SendTextAsync("ping");
+        Assert.Equal("pong!", await sameHost.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task A_configured_origin_is_allowed()
+    {
+        await using var server = await GatewayServer.StartAsync("Bridge:AllowedOrigins:0=https://chat.example.com");
+        await using var allowed = await WsClient.ConnectAsync(server.Ws("/ws/echo/"), origin: "https://chat.example.com");
+        await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(server.Ws("/ws/echo/"), origin: "https://other.example.com"));
+    }
+
+    [Theory]
+    [InlineData("bad%20room")]
+    [InlineData("no!bang")]
+    public async Task A_room_name_that_is_no_valid_group_is_refused_with_403(string room)
+    {
+        await using var server = await GatewayServer.StartAsync();
+        var ex = await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(server.Ws($"/ws/chat/{room}/")));
+        Assert.Contains("403", ex.Message);
+    }
+
+    [Fact]
+    public async Task Bad_frames_get_their_close_codes_and_other_connections_keep_working()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        await using var bystander = await WsClient.ConnectAsync(server.Ws("/ws/chat/calm/"));
+
+        await using var badJson = await WsClient.ConnectAsync(server.Ws("/ws/chat/noisy/"));
+        await badJson.SendTextAsync("{not json");
+        Assert.Equal(CloseCodes.InvalidPayload, await badJson.ReceiveCloseAsync());
+
+        await using var badUtf8 = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await badUtf8.SendAsync([0xC3, 0x28], WebSocketMessageType.Text);
+        Assert.Equal(CloseCodes.InvalidPayload, await badUtf8.ReceiveCloseAsync());
+
+        await using var binary = await WsClient.ConnectAsync(server.Ws("/ws/chat/noisy/"));
+        await binary.SendAsync([1, 2, 3], WebSocketMessageType.Binary);
+        Assert.Equal(CloseCodes.UnsupportedData, await binary.ReceiveCloseAsync());
+
+        await using var wrongShape = await WsClient.ConnectAsync(server.Ws("/ws/chat/noisy/"));
+        await wrongShape.SendJsonAsync(new { text = "no message field" });
+        Assert.Contains("expected an object like", (await wrongShape.ReceiveJsonAsync()).GetProperty("error").GetString());
+
+        await bystander.SendJsonAsync(new { message = "still fine" });
+        Assert.Equal("still fine", (await bystander.ReceiveJsonAsync()).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_plain_http_request_to_a_websocket_endpoint_gets_400()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        var response = await http.GetAsync("/ws/chat/lobby/");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("WebSocket endpoint", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_closed_while_the_others_receive_everything()
+    {
+        await using var server = await GatewayServer.StartAsync("Bridge:OutgoingQueueCapacity=8", "Bridge:MaxMessageSize=262144", "Bridge:CloseTimeout=00:00:02");
+        var metrics = server.Service<BridgeMetrics>();
+        await using var sender = await WsClient.ConnectAsync(server.Ws("/ws/chat/firehose/"));
+        var readers = new List<WsClient>();
+        for (var i = 0; i < 2; i++)
+        {
+            readers.Add(await WsClient.ConnectAsync(server.Ws("/ws/chat/firehose/")));
+        }
+
+        await using var slow = await WsClient.ConnectAsync(server.Ws("/ws/chat/firehose/"));
+        const int count = 400;
+        var padding = new string('p', 64 * 1024);
+        var reading = readers.Select(r => Task.Run(async () =>
+        {
+            var seen = new List<int>();
+            for (var i = 0; i < count; i++)
+            {
+                var text = (await r.ReceiveJsonAsync(TimeSpan.FromSeconds(30))).GetProperty("message").GetString()!;
+                seen.Add(int.Parse(text[..text.IndexOf(':')]));
+            }
+
+            return seen;
+        })).ToList();
+
+        for (var i = 0; i < count; i++)
+        {
+            // Closed loop: the sender waits for its own copy, so clients that read are never more than a frame or two behind.
+            await sender.SendJsonAsync(new { message = $"{i}:{padding}" });
+            var own = (await sender.ReceiveJsonAsync(TimeSpan.FromSeconds(30))).GetProperty("message").GetString()!;
+            Assert.StartsWith($"{i}:", own);
+        }
+
+        foreach (var seen in await Task.WhenAll(reading))
+        {
+            Assert.Equal(Enumerable.Range(0, count), seen);
+        }
+
+        await TestProbe.AwaitAssertAsync(() => Assert.Equal(1, metrics.SlowConsumerCloses), TimeSpan.FromSeconds(10));
+
+        // The slow client finds its connection ended: a 1013 close after what fitted in the buffers, or an abort.
+        var slowReceived = 0;
+        try
+        {
+            while (true)
+            {
+                var (type, _) = await slow.ReceiveAsync(TimeSpan.FromSeconds(10));
+                if (type == WebSocketMessageType.Close)
+                {
+                    Assert.Equal(CloseCodes.TryAgainLater, (int)slow.Socket.CloseStatus!.Value);
+                    break;
+                }
+
+                slowReceived++;
+            }
+        }
+        catch (WebSocketException)
+        {
+        }
+
+        Assert.InRange(slowReceived, 0, count - 1);
+        foreach (var reader in readers)
+        {
+            await reader.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_silent_client_is_dropped_after_the_keep_alive_timeout_while_a_reading_one_stays()
+    {
+        await using var server = await GatewayServer.StartAsync("Bridge:KeepAliveInterval=00:00:00.500", "Bridge:KeepAliveTimeout=00:00:00.500");
+        var metrics = server.Service<BridgeMetrics>();
+        await using var silent = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await using var lively = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        var livelyReading = lively.ReceiveAsync(TimeSpan.FromSeconds(30)); // a pending receive answers pings
+
+        await TestProbe.AwaitAssertAsync(() => Assert.Equal(1, metrics.ConnectionsOpen), TimeSpan.FromSeconds(10));
+        await lively.SendTextAsync("ping");
+        Assert.Equal("pong!", Encoding.UTF8.GetString((await livelyReading).Data));
+    }
+
+    [Fact]
+    public async Task Shutdown_closes_every_socket_with_1001_after_the_consumers_left_their_groups()
+    {
+        var server = await GatewayServer.StartAsync();
+        var clients = new List<WsClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            clients.Add(await WsClient.ConnectAsync(server.Ws("/ws/chat/lobby/")));
+        }
+
+        var layer = server.Service<IChannelLayer>();
+        Assert.Equal(3, (await layer.GroupMembersAsync("chat_lobby")).Count);
+        var closes = clients.Select(c => c.ReceiveCloseAsync(TimeSpan.FromSeconds(10))).ToList();
+        await server.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.All(await Task.WhenAll(closes), code => Assert.Equal(CloseCodes.GoingAway, code));
+        Assert.Empty(await layer.GroupMembersAsync("chat_lobby"));
+        await server.DisposeAsync();
+    }
+}
