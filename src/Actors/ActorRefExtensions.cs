@@ -39,6 +39,9 @@ public static class ActorRefExtensions
         };
     }
 
+    /// <summary>How many user messages wait in the actor's mailbox now (approximate); 0 for refs that are not local actors.</summary>
+    public static int MailboxDepth(this IActorRef target) => (target as LocalActorRef)?.Cell.Mailbox.Count ?? 0;
+
     /// <summary>
     /// Tells <paramref name="message"/> only if the actor has fewer than <paramref name="maxQueued"/> messages
     /// waiting and is alive. Unlike <see cref="IActorRef.Tell"/>, a refused message is not a dead letter:

@@ -12,6 +12,7 @@ public sealed class ChannelLayerStats : IDisposable
     public const string MeterName = "ActorChat.ChannelLayer";
 
     private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private long _sends;
     private long _groupSends;
     private long _deliveries;
@@ -20,9 +21,11 @@ public sealed class ChannelLayerStats : IDisposable
     private long _dropsStopped;
     private long _crossNodeFailures;
 
-    internal ChannelLayerStats()
+    /// <summary>Creates the counters; with <paramref name="meterFactory"/> (a node's DI), the meter is scoped to that node.</summary>
+    internal ChannelLayerStats(IMeterFactory? meterFactory = null)
     {
-        _meter = new Meter(MeterName);
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableCounter("actorchat_layer_sends", () => Sends, description: "Messages sent to single channels.");
         _meter.CreateObservableCounter("actorchat_layer_group_sends", () => GroupSends, description: "Messages sent to groups.");
         _meter.CreateObservableCounter("actorchat_layer_deliveries", () => Deliveries, description: "Messages handed to a member or buffered for a channel.");
@@ -71,5 +74,11 @@ public sealed class ChannelLayerStats : IDisposable
     internal void CrossNodeFailed() => Interlocked.Increment(ref _crossNodeFailures);
 
     /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose(); // a factory's meter is the factory's to dispose
+        }
+    }
 }

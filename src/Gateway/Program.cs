@@ -1,6 +1,19 @@
+using ActorChat.Consumers.Hosting;
 using ActorChat.Gateway;
+using ActorChat.Gateway.Configuration;
+using Microsoft.Extensions.Options;
 
-var app = GatewayApp.Build(args);
-app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"ActorChat node listening on {string.Join(", ", app.Urls)}"));
-await app.RunAsync();
+try
+{
+    var app = GatewayApp.Build(args);
+    app.Lifetime.ApplicationStarted.Register(() =>
+        Console.WriteLine($"ActorChat node listening on {string.Join(", ", app.Urls)} (chat page at /, metrics at /metrics)"));
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is HoconException or OptionsValidationException or InvalidConfigurationException)
+{
+    // A bad configuration value: say which key, once, without a stack trace.
+    Console.Error.WriteLine($"actorchat: cannot start: {ex.Message}");
+    return 2;
+}

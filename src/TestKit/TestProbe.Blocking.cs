@@ -23,7 +23,7 @@ public sealed partial class TestProbe
     /// <summary>Blocking <see cref="WatchAsync"/>.</summary>
     public void Watch(IActorRef target) => WatchAsync(target).GetAwaiter().GetResult();
 
-    /// <summary>Blocking <see cref="AwaitAssertAsync"/>.</summary>
+    /// <summary>Blocking <see cref="AwaitAssertAsync(Action, TimeSpan?, TimeSpan?)"/>.</summary>
     public static void AwaitAssert(Action assertion, TimeSpan? duration = null, TimeSpan? interval = null) =>
         AwaitAssertAsync(assertion, duration, interval).GetAwaiter().GetResult();
 }

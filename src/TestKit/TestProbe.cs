@@ -158,7 +158,14 @@ public sealed partial class TestProbe
         WithinAsync(TimeSpan.Zero, max, async () => { await block().ConfigureAwait(false); return true; });
 
     /// <summary>Retries <paramref name="assertion"/> every <paramref name="interval"/> until it passes or <paramref name="duration"/> ends, then rethrows its last failure.</summary>
-    public static async Task AwaitAssertAsync(Action assertion, TimeSpan? duration = null, TimeSpan? interval = null)
+    public static Task AwaitAssertAsync(Action assertion, TimeSpan? duration = null, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        return AwaitAssertAsync(() => { assertion(); return Task.CompletedTask; }, duration, interval);
+    }
+
+    /// <summary>Retries an asynchronous <paramref name="assertion"/> until it passes or <paramref name="duration"/> ends.</summary>
+    public static async Task AwaitAssertAsync(Func<Task> assertion, TimeSpan? duration = null, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(assertion);
         var limit = duration ?? TestKitSettings.DefaultTimeout;
@@ -168,7 +175,7 @@ public sealed partial class TestProbe
         {
             try
             {
-                assertion();
+                await assertion().ConfigureAwait(false);
                 return;
             }
             catch (Exception) when (Stopwatch.GetElapsedTime(start) < limit)

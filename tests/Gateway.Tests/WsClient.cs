@@ -27,7 +27,7 @@ public sealed class WsClient : IAsyncDisposable
             socket.Options.AddSubProtocol(subprotocol);
         }
 
-        using var cts = new CancellationTokenSource(TestKitSettings.DefaultTimeout);
+        using var cts = new CancellationTokenSource(TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
         await socket.ConnectAsync(uri, cts.Token);
         return new WsClient(socket);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using ActorChat.Actors;
 using ActorChat.ChannelLayer.Rooms;
@@ -8,7 +9,7 @@ namespace ActorChat.ChannelLayer.InMemory;
 /// The channel layer of a single node, and the default. Bound channels deliver straight into actor
 /// mailboxes; other channels are in-process buffers; groups are room actors under one mediator.
 /// </summary>
-public sealed class InMemoryChannelLayer : IChannelLayer
+public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
 {
     private readonly LocalRooms _rooms;
     private readonly ChannelBuffers _buffers;
@@ -19,8 +20,10 @@ public sealed class InMemoryChannelLayer : IChannelLayer
     /// <param name="system">The actor system that hosts the mediator and rooms.</param>
     /// <param name="options">Layer settings; defaults when null. Invalid values throw at once.</param>
     /// <param name="nodeId">Part of every name from <see cref="NewChannelAsync"/>; "inmemory" by default.</param>
-    public InMemoryChannelLayer(ActorSystem system, ChannelLayerOptions? options = null, string nodeId = "inmemory")
+    /// <param name="meterFactory">Scopes the layer's meter to a node (its DI container); a process-wide meter when null.</param>
+    public InMemoryChannelLayer(ActorSystem system, ChannelLayerOptions? options = null, string nodeId = "inmemory", IMeterFactory? meterFactory = null)
     {
+        Stats = new ChannelLayerStats(meterFactory);
         ArgumentNullException.ThrowIfNull(system);
         Options = options ?? new ChannelLayerOptions();
         Options.ThrowIfInvalid();
@@ -36,7 +39,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer
     public ChannelLayerOptions Options { get; }
 
     /// <inheritdoc />
-    public ChannelLayerStats Stats { get; } = new();
+    public ChannelLayerStats Stats { get; }
 
     /// <summary>How many room actors exist on this node now.</summary>
     public int RoomCount => _rooms.RoomCount;
@@ -141,6 +144,9 @@ public sealed class InMemoryChannelLayer : IChannelLayer
         _buffers.Clear();
         await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Always reachable: the layer lives in this process.</summary>
+    public ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()

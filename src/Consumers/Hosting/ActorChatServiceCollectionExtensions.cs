@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.ChannelLayer.InMemory;
@@ -27,8 +28,8 @@ public static class ActorChatServiceCollectionExtensions
         var layer = services.AddOptions<ChannelLayerOptions>();
         if (configuration is not null)
         {
-            bridge.Bind(configuration.GetSection(BridgeOptions.SectionName));
-            layer.Bind(configuration.GetSection(ChannelLayerOptions.SectionName));
+            bridge.Configure(o => ConfigBinder.Bind(configuration.GetSection(BridgeOptions.SectionName), o));
+            layer.Configure(o => ConfigBinder.Bind(configuration.GetSection(ChannelLayerOptions.SectionName), o));
         }
 
         bridge.ValidateOnStart();
@@ -46,7 +47,7 @@ public static class ActorChatServiceCollectionExtensions
 
         services.TryAddSingleton(sp => ActorSystem.Create("actorchat", new ActorSystemOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
         services.TryAddSingleton<IChannelLayer>(sp => new InMemoryChannelLayer(
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value, meterFactory: sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<BridgeMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<ConsumerHost>();

@@ -11,7 +11,8 @@ public sealed class BridgeMetrics : IDisposable
     /// <summary>The meter name.</summary>
     public const string MeterName = "ActorChat.Bridge";
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private long _open;
     private long _total;
     private long _framesIn;
@@ -19,16 +20,29 @@ public sealed class BridgeMetrics : IDisposable
     private long _slowConsumerCloses;
     private long _refused;
 
-    /// <summary>Creates the counters and publishes them.</summary>
+    /// <summary>Creates the counters on a process-wide meter.</summary>
     public BridgeMetrics()
+        : this(null)
     {
+    }
+
+    /// <summary>Creates the counters on a meter scoped to <paramref name="meterFactory"/> (the node's DI container).</summary>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public BridgeMetrics(IMeterFactory? meterFactory)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableUpDownCounter("actorchat_connections_open", () => ConnectionsOpen, description: "WebSocket connections open now.");
         _meter.CreateObservableCounter("actorchat_connections_total", () => ConnectionsTotal, description: "WebSocket connections accepted.");
         _meter.CreateObservableCounter("actorchat_connections_refused", () => ConnectionsRefused, description: "Handshakes refused (origin, consumer, shutdown).");
         _meter.CreateObservableCounter("actorchat_frames_in", () => FramesIn, description: "Messages received from clients.");
         _meter.CreateObservableCounter("actorchat_frames_out", () => FramesOut, description: "Frames sent to clients.");
+        _meter.CreateObservableGauge("actorchat_consumer_mailbox_depth", () => MailboxDepth?.Invoke() ?? 0, description: "Messages waiting in consumer mailboxes, summed over connections.");
         _meter.CreateObservableCounter("actorchat_slow_consumer_closes", () => SlowConsumerCloses, description: "Connections closed because their outgoing queue filled.");
     }
+
+    /// <summary>Reports the summed consumer mailbox depth; the connection registry sets it.</summary>
+    internal Func<long>? MailboxDepth { get; set; }
 
     /// <summary>Connections open now.</summary>
     public long ConnectionsOpen => Volatile.Read(ref _open);
@@ -65,5 +79,11 @@ public sealed class BridgeMetrics : IDisposable
     internal void SlowConsumerClosed() => Interlocked.Increment(ref _slowConsumerCloses);
 
     /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 }

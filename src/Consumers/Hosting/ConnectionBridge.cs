@@ -51,6 +51,9 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     public long Id { get; }
 
+    /// <summary>Messages waiting in this connection's consumer mailbox.</summary>
+    public int ConsumerMailboxDepth => _consumer?.MailboxDepth() ?? 0;
+
     /// <summary>Runs the connection from handshake to close; returns when the consumer has stopped.</summary>
     public async Task RunAsync(IActorRef consumer)
     {

@@ -5,6 +5,8 @@ namespace ActorChat.Consumers.Hosting;
 /// <summary>The node's open connections, so a shutdown can close them all with 1001 and wait for them.</summary>
 internal sealed class ConnectionRegistry
 {
+    public ConnectionRegistry(BridgeMetrics metrics) => metrics.MailboxDepth = () => _open.Values.Sum(b => (long)b.ConsumerMailboxDepth);
+
     private readonly ConcurrentDictionary<long, ConnectionBridge> _open = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;

@@ -1,0 +1,58 @@
+namespace ActorChat.Gateway.Configuration;
+
+/// <summary>Where and how this node runs; the <c>node</c> section of <c>hocon.conf</c>.</summary>
+public sealed class NodeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "node";
+
+    /// <summary>The address to listen on. The default is 127.0.0.1.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The port to listen on; 0 picks a free one. The default is 8000.</summary>
+    public int Port { get; set; } = 8000;
+
+    /// <summary>This node's id in channel names and cross-node membership; generated at start when empty.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>The channel layer: <c>memory</c> (one node, the default) or <c>redis</c> (many nodes).</summary>
+    public string Layer { get; set; } = "memory";
+
+    /// <summary>Redis endpoints (<c>host:port</c>) for the <c>redis</c> layer. The default is 127.0.0.1:6379.</summary>
+    public string[] Redis { get; set; } = ["127.0.0.1:6379"];
+
+    /// <summary>The largest body <c>POST /api/rooms/{room}/messages</c> accepts. The default is 64 KiB.</summary>
+    public int MaxApiBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Port is < 0 or > 65535)
+        {
+            errors.Add($"{SectionName}:port = {Port} is invalid: expected a port from 0 to 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add($"{SectionName}:host is empty: expected an address such as 127.0.0.1.");
+        }
+
+        if (Layer is not ("memory" or "redis"))
+        {
+            errors.Add($"{SectionName}:layer = '{Layer}' is invalid: expected memory or redis.");
+        }
+
+        if (Id.Length > 0 && !ChannelLayer.ChannelNames.IsValidGroup(Id))
+        {
+            errors.Add($"{SectionName}:id = '{Id}' is invalid: expected ASCII letters, digits, '-', '_' or '.'.");
+        }
+
+        if (MaxApiBodySize < 2)
+        {
+            errors.Add($"{SectionName}:maxApiBodySize = {MaxApiBodySize} is invalid: expected at least 2 bytes.");
+        }
+
+        return errors;
+    }
+}

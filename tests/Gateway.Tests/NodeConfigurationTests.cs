@@ -1,0 +1,122 @@
+using ActorChat.Consumers.Hosting;
+using ActorChat.Gateway.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ActorChat.Gateway.Tests;
+
+public sealed class NodeConfigurationTests
+{
+    private static string TempConf(string text)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("conf").FullName, "node.conf");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Hocon_is_overridden_by_environment_variables_which_are_overridden_by_the_command_line()
+    {
+        var conf = TempConf("""
+            Bridge { connectTimeout = 3s, closeTimeout = 4s, keepAliveInterval = 5s }
+            ChannelLayer.capacity = 42
+            """);
+        // Only keys no other test relies on are set in the environment, which is shared by the whole test process.
+        Environment.SetEnvironmentVariable("Bridge__CloseTimeout", "6s");
+        Environment.SetEnvironmentVariable("Bridge__KeepAliveInterval", "7s");
+        try
+        {
+            await using var app = GatewayApp.Build([$"--config={conf}", "--urls=http://127.0.0.1:0", "--Bridge:KeepAliveInterval=9s"]);
+            var bridge = app.Services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+            Assert.Equal(TimeSpan.FromSeconds(3), bridge.ConnectTimeout);   // hocon only
+            Assert.Equal(TimeSpan.FromSeconds(6), bridge.CloseTimeout);     // environment over hocon
+            Assert.Equal(TimeSpan.FromSeconds(9), bridge.KeepAliveInterval); // command line over both
+            Assert.Equal(42, app.Services.GetRequiredService<IOptions<ChannelLayerOptions>>().Value.Capacity);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Bridge__CloseTimeout", null);
+            Environment.SetEnvironmentVariable("Bridge__KeepAliveInterval", null);
+        }
+    }
+
+    [Fact]
+    public async Task Short_switches_set_the_node_section_and_sizes_and_durations_parse()
+    {
+        var conf = TempConf("Bridge.maxMessageSize = 2MiB\nBridge.shutdownTimeout = 1500ms\n");
+        await using var app = GatewayApp.Build([$"--config={conf}", "--port", "0", "--node-id", "node-7", "--layer", "memory"]);
+        var node = app.Services.GetRequiredService<NodeOptions>();
+        Assert.Equal(0, node.Port);
+        Assert.Equal("node-7", node.Id);
+        var bridge = app.Services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+        Assert.Equal(2 * 1024 * 1024, bridge.MaxMessageSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), bridge.ShutdownTimeout);
+    }
+
+    [Theory]
+    [InlineData("--Bridge:MaxMessageSize=lots", "Bridge:MaxMessageSize = 'lots' is invalid: expected a whole number or a size")]
+    [InlineData("--Bridge:KeepAliveInterval=soon", "Bridge:KeepAliveInterval = 'soon' is invalid: expected a duration")]
+    [InlineData("--Bridge:RequireOrigin=maybe", "Bridge:RequireOrigin = 'maybe' is invalid: expected true or false")]
+    [InlineData("--Bridge:OutgoingQueueCapacity=0", "Bridge:OutgoingQueueCapacity is 0; it must be at least 1")]
+    [InlineData("--Bridge:AllowedOrigins:0=not an origin", "Bridge:AllowedOrigins has 'not an origin'")]
+    [InlineData("--ChannelLayer:Expiry=0s", "ChannelLayer:Expiry is 00:00:00; it must be positive")]
+    [InlineData("--ChannelLayer:ChannelCapacity:worker.*=many", "ChannelLayer:ChannelCapacity:worker.* = 'many' is invalid")]
+    public async Task A_bad_option_value_stops_startup_naming_key_value_and_form(string setting, string message)
+    {
+        // Options bind when the endpoints are mapped (in Build) or at the latest in StartAsync: either way, before serving.
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = GatewayApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=None", setting]);
+            await app.StartAsync();
+        });
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("--port=99999", "node:port = 99999 is invalid: expected a port from 0 to 65535")]
+    [InlineData("--layer=kafka", "node:layer = 'kafka' is invalid: expected memory or redis")]
+    [InlineData("--node-id=bad id", "node:id = 'bad id' is invalid")]
+    [InlineData("--port=eighty", "node:port = 'eighty' is invalid")]
+    public void A_bad_node_value_stops_the_build_naming_the_key(string setting, string message)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => GatewayApp.Build(["--urls=http://127.0.0.1:0", setting]));
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_hocon_syntax_error_stops_the_build_with_file_and_line()
+    {
+        var conf = TempConf("node {\n  port = 8000\n  host = \"unclosed\n}\n");
+        var ex = Assert.Throws<HoconException>(() => GatewayApp.Build([$"--config={conf}"]));
+        Assert.Contains($"{conf}:3:", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("60s", 60_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1.5h", 5_400_000)]
+    [InlineData("250", 250)]
+    [InlineData("00:00:03", 3_000)]
+    public void Durations_parse_with_hocon_units(string text, double milliseconds)
+    {
+        Assert.True(ConfigValues.TryParseDuration(text, out var value));
+        Assert.Equal(milliseconds, value.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("1MiB", 1_048_576)]
+    [InlineData("64K", 65_536)]
+    [InlineData("1MB", 1_000_000)]
+    [InlineData("512", 512)]
+    [InlineData("2GiB", null)]
+    [InlineData("12 parsecs", null)]
+    public void Sizes_parse_with_hocon_units_and_refuse_what_does_not_fit(string text, int? bytes)
+    {
+        Assert.Equal(bytes is not null, ConfigValues.TryParseSize(text, out var value));
+        if (bytes is not null)
+        {
+            Assert.Equal(bytes, value);
+        }
+    }
+}
