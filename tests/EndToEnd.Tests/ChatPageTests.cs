@@ -1,0 +1,57 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ActorChat.Gateway.Tests;
+
+/// <summary>The chat page in real headless Chromium against a real node.</summary>
+public sealed class ChatPageTests
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions Patient = new() { Timeout = 20_000 };
+
+    private static async Task<IPage> OpenAsync(BrowserSession session, Uri node, string room)
+    {
+        var page = await session.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(node, "/#" + room).ToString());
+        await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "open", Patient);
+        return page;
+    }
+
+    private static async Task SayAsync(IPage page, string text)
+    {
+        await page.FillAsync("#message", text);
+        await page.PressAsync("#message", "Enter");
+    }
+
+    private static ILocator Line(IPage page, string text) => page.Locator("#log li", new PageLocatorOptions { HasText = text });
+
+    [Fact]
+    public async Task Two_pages_in_a_room_chat_a_third_room_sees_nothing_and_the_page_reconnects_after_a_restart()
+    {
+        var server = await GatewayServer.StartAsync();
+        var port = server.HttpBase.Port;
+        await using var session = await BrowserSession.StartAsync();
+        var alice = await OpenAsync(session, server.HttpBase, "lobby");
+        var bob = await OpenAsync(session, server.HttpBase, "lobby");
+        var carol = await OpenAsync(session, server.HttpBase, "kitchen");
+
+        await SayAsync(alice, "hello from alice");
+        await Expect(Line(bob, "hello from alice")).ToBeVisibleAsync();
+        await Expect(Line(alice, "hello from alice")).ToBeVisibleAsync();
+
+        await SayAsync(carol, "kitchen talk");
+        await Expect(Line(carol, "kitchen talk")).ToBeVisibleAsync();
+        await Expect(Line(carol, "hello from alice")).ToHaveCountAsync(0);
+        await Expect(Line(bob, "kitchen talk")).ToHaveCountAsync(0);
+
+        await server.DisposeAsync();
+        await Expect(alice.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting", Patient);
+        await Expect(alice.Locator("#status")).ToContainTextAsync("Reconnecting");
+        await Expect(alice.Locator("#message")).ToBeDisabledAsync();
+
+        await using var restarted = await GatewayServer.StartAsync($"urls=http://127.0.0.1:{port}");
+        await Expect(alice.Locator("#status")).ToHaveAttributeAsync("data-state", "open", Patient);
+        await Expect(bob.Locator("#status")).ToHaveAttributeAsync("data-state", "open", Patient);
+        await SayAsync(bob, "back again");
+        await Expect(Line(alice, "back again")).ToBeVisibleAsync();
+    }
+}
