@@ -1,0 +1,230 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+
+namespace ActorChat.LoadGen;
+
+/// <summary>
+/// One connection of the load: a member of a room that checks every message it receives (per-sender order,
+/// duplicates) and, if it is a sender, sends <c>{"message":"sender|seq|timestamp|padding"}</c>.
+/// </summary>
+internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, RunClock clock)
+{
+    private static readonly byte[] s_prefix = "{\"message\":\""u8.ToArray();
+    private readonly long[] _nextSeq = new long[sendersInRoom];
+    private ClientWebSocket? _socket;
+    private SemaphoreSlim? _window;
+
+    public int Room { get; } = room;
+
+    public int SenderIndex { get; } = senderIndex;
+
+    public long Sent { get; private set; }
+
+    public long Received { get; private set; }
+
+    public long Measured { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long Gaps { get; private set; }
+
+    public LatencyHistogram Latency { get; } = new();
+
+    public bool IsSender => SenderIndex >= 0;
+
+    public async Task ConnectAsync(Uri uri, IPAddress? local, CancellationToken cancellationToken)
+    {
+        _socket = new ClientWebSocket();
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                if (local is not null)
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                }
+
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        });
+        await _socket.ConnectAsync(uri, invoker, cancellationToken);
+    }
+
+    /// <summary>Receives until the socket closes or <paramref name="stop"/> fires; checks and times each message.</summary>
+    public async Task ReceiveLoopAsync(CancellationToken stop)
+    {
+        var buffer = new byte[64 * 1024];
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await _socket!.ReceiveAsync(buffer.AsMemory(count), stop);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    if (count == buffer.Length)
+                    {
+                        Array.Resize(ref buffer, buffer.Length * 2);
+                    }
+
+                    continue;
+                }
+
+                OnMessage(buffer.AsSpan(0, count), Stopwatch.GetTimestamp());
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+    }
+
+    /// <summary>Closed loop (window of <paramref name="inFlight"/>) or fixed rate, until <paramref name="stopSending"/>.</summary>
+    public async Task SendLoopAsync(int inFlight, double rate, int payload, CancellationToken stopSending)
+    {
+        var message = new byte[s_prefix.Length + 64 + payload + 2];
+        _window = new SemaphoreSlim(inFlight, int.MaxValue);
+        var interval = rate > 0 ? Stopwatch.Frequency / rate : 0;
+        var next = (double)Stopwatch.GetTimestamp();
+        try
+        {
+            while (!stopSending.IsCancellationRequested)
+            {
+                if (rate > 0)
+                {
+                    next += interval;
+                    var wait = (long)next - Stopwatch.GetTimestamp();
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), stopSending);
+                    }
+                }
+                else
+                {
+                    await _window.WaitAsync(stopSending);
+                }
+
+                var length = Format(message, SenderIndex, Sent, Stopwatch.GetTimestamp(), payload);
+                await _socket!.SendAsync(message.AsMemory(0, length), WebSocketMessageType.Text, true, stopSending);
+                Sent++;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+    }
+
+    public async Task CloseAsync()
+    {
+        if (_socket is { State: WebSocketState.Open })
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+            {
+            }
+        }
+
+        _socket?.Dispose();
+    }
+
+    private void OnMessage(ReadOnlySpan<byte> frame, long now)
+    {
+        // {"message":"S|Q|T|padding"}: parse the three numbers without decoding the frame.
+        if (!frame.StartsWith(s_prefix))
+        {
+            return;
+        }
+
+        var rest = frame[s_prefix.Length..];
+        if (!Utf8Parser.TryParse(rest, out int sender, out var used) || sender < 0 || sender >= _nextSeq.Length)
+        {
+            return;
+        }
+
+        rest = rest[(used + 1)..];
+        Utf8Parser.TryParse(rest, out long seq, out used);
+        rest = rest[(used + 1)..];
+        Utf8Parser.TryParse(rest, out long sentAt, out _);
+
+        Received++;
+        var expected = _nextSeq[sender];
+        if (seq < expected)
+        {
+            Duplicates++;
+        }
+        else
+        {
+            if (seq > expected)
+            {
+                Gaps += seq - expected;
+            }
+
+            _nextSeq[sender] = seq + 1;
+        }
+
+        if (clock.IsMeasuring(now))
+        {
+            Measured++;
+            Latency.Record((now - sentAt) * 1_000_000 / Stopwatch.Frequency);
+        }
+
+        if (sender == SenderIndex)
+        {
+            _window?.Release(); // our own message came back: one more may go
+        }
+    }
+
+    private static int Format(byte[] buffer, int sender, long seq, long timestamp, int payload)
+    {
+        s_prefix.CopyTo(buffer, 0);
+        var at = s_prefix.Length;
+        Utf8Formatter.TryFormat(sender, buffer.AsSpan(at), out var written);
+        at += written;
+        buffer[at++] = (byte)'|';
+        Utf8Formatter.TryFormat(seq, buffer.AsSpan(at), out written);
+        at += written;
+        buffer[at++] = (byte)'|';
+        Utf8Formatter.TryFormat(timestamp, buffer.AsSpan(at), out written);
+        at += written;
+        buffer[at++] = (byte)'|';
+        var padding = Math.Max(0, payload - (at - s_prefix.Length));
+        buffer.AsSpan(at, padding).Fill((byte)'x');
+        at += padding;
+        buffer[at++] = (byte)'"';
+        buffer[at++] = (byte)'}';
+        return at;
+    }
+
+    /// <summary>The messages this client should have received: everything its room's senders sent.</summary>
+    public long Expected(IReadOnlyList<ChatClient> roomSenders) => roomSenders.Sum(s => s.Sent);
+}
+
+/// <summary>When the measurement window is open.</summary>
+internal sealed class RunClock
+{
+    private long _start = long.MaxValue;
+    private long _end = long.MaxValue;
+
+    public void Open(long start, long end)
+    {
+        Volatile.Write(ref _end, end);
+        Volatile.Write(ref _start, start);
+    }
+
+    public bool IsMeasuring(long now) => now >= Volatile.Read(ref _start) && now < Volatile.Read(ref _end);
+}
