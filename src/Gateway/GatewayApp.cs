@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.ChannelLayer.InMemory;
+using ActorChat.ChannelLayer.Redis;
 using ActorChat.Gateway.Api;
 using ActorChat.Consumers.Hosting;
 using ActorChat.Gateway.Chat;
@@ -47,10 +48,36 @@ public static class GatewayApp
     private static IChannelLayer CreateLayer(NodeOptions node, IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ChannelLayerOptions>>().Value;
+        var system = services.GetRequiredService<ActorSystem>();
         return node.Layer switch
         {
-            "memory" => new InMemoryChannelLayer(services.GetRequiredService<ActorSystem>(), options, node.Id, services.GetService<IMeterFactory>()),
-            _ => throw new InvalidConfigurationException($"node.layer = {node.Layer} is not available in this build; use memory."),
+            "redis" => CreateRedisLayer(node, system, options, services),
+            _ => new InMemoryChannelLayer(system, options, node.Id, services.GetService<IMeterFactory>()),
         };
+    }
+
+    private static RedisChannelLayer CreateRedisLayer(NodeOptions node, ActorSystem system, ChannelLayerOptions options, IServiceProvider services)
+    {
+        if (node.Redis.Length != 1)
+        {
+            throw new InvalidConfigurationException(
+                $"node.redis lists {node.Redis.Length} endpoints; this build speaks to one Redis server (Redis Cluster with sharded pub/sub is not supported yet).");
+        }
+
+        var redis = new RedisLayerOptions { Endpoint = node.Redis[0], NodeId = node.Id };
+        ConfigBinder.Bind(services.GetRequiredService<IConfiguration>().GetSection("Redis"), redis);
+        RedisChannelLayer layer;
+        try
+        {
+            layer = new RedisChannelLayer(system, options, redis, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidConfigurationException(ex.Message);
+        }
+
+        // Give Redis a moment at startup; a node whose Redis is down still starts, and /readyz says so.
+        layer.WaitConnectedAsync(redis.ConnectTimeout).GetAwaiter().GetResult();
+        return layer;
     }
 }

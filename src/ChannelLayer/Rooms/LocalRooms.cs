@@ -26,6 +26,9 @@ internal sealed class LocalRooms
     /// <summary>How many rooms this node has now.</summary>
     public int RoomCount => _directory.Count;
 
+    /// <summary>The groups this node has rooms for now.</summary>
+    public IReadOnlyCollection<string> Groups => [.. _directory.Keys];
+
     /// <summary>True when this node has a room for <paramref name="group"/>.</summary>
     public bool HasRoom(string group) => _directory.ContainsKey(group);
 

@@ -43,9 +43,9 @@ public sealed class NodeOptions
             errors.Add($"{SectionName}:layer = '{Layer}' is invalid: expected memory or redis.");
         }
 
-        if (Id.Length > 0 && !ChannelLayer.ChannelNames.IsValidGroup(Id))
+        if (Id.Length > 0 && !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            errors.Add($"{SectionName}:id = '{Id}' is invalid: expected ASCII letters, digits, '-', '_' or '.'.");
+            errors.Add($"{SectionName}:id = '{Id}' is invalid: expected ASCII letters, digits, '-' or '_'.");
         }
 
         if (MaxApiBodySize < 2)

@@ -1,0 +1,504 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using ActorChat.Actors;
+using ActorChat.ChannelLayer.InMemory;
+using ActorChat.ChannelLayer.Rooms;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ActorChat.ChannelLayer.Redis;
+
+/// <summary>
+/// The channel layer across many nodes, with Redis as the engine between them. Each node keeps its own
+/// rooms (as the in-memory layer does) and Redis carries what crosses nodes: a group message is
+/// published once and every other node hands it to its local room; a send to another node's process-local
+/// channel is one publish to that node; named channels no actor is bound to are Redis lists, so a worker on
+/// any node can receive from them. While Redis is unreachable, local rooms keep working, cross-node sends
+/// fail with <see cref="RedisUnavailableException"/> (direct sends) or are counted and logged (group sends).
+/// </summary>
+public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHealth, IGroupSubscriptions
+{
+    // KEYS[1] list, ARGV[1] capacity, ARGV[2] entry: push only below capacity, atomically.
+    private const string PushIfRoom = "if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end redis.call('LPUSH', KEYS[1], ARGV[2]) redis.call('PEXPIRE', KEYS[1], ARGV[3]) return 1";
+
+    private readonly RedisLayerOptions _redis;
+    private readonly RedisKeys _keys;
+    private readonly LocalRooms _rooms;
+    private readonly ChannelBuffers _localBuffers;
+    private readonly CapacityPolicy _capacity;
+    private readonly RedisClient _client;
+    private readonly RedisSubscriber _subscriber;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _heartbeat;
+    private long _lastFailureLog;
+    private long _unloggedFailures;
+
+    /// <summary>Creates the layer and starts connecting; the node serves local traffic even before Redis answers.</summary>
+    public RedisChannelLayer(ActorSystem system, ChannelLayerOptions? options, RedisLayerOptions redis, ILoggerFactory? loggers = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(redis);
+        Options = options ?? new ChannelLayerOptions();
+        Options.ThrowIfInvalid();
+        redis.Validate();
+        _redis = redis;
+        _keys = new RedisKeys(redis.KeyPrefix);
+        _time = system.Options.TimeProvider;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("ActorChat.ChannelLayer.Redis");
+        Stats = new ChannelLayerStats(meterFactory);
+        _capacity = new CapacityPolicy(Options);
+        _localBuffers = new ChannelBuffers(Options, _capacity, Stats, _time);
+        var endpoint = redis.ParseEndpoint();
+        _client = new RedisClient(endpoint, redis.ConnectTimeout, error => CrossNodeFailed(new RedisUnavailableException(error)));
+        _subscriber = new RedisSubscriber(endpoint, redis.ConnectTimeout, OnPublished, _logger);
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, new RedisListSink(this)), "channel-layer-" + redis.NodeId, this);
+        _ = _subscriber.SubscribeAsync(_keys.Node(redis.NodeId));
+        _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
+    }
+
+    /// <inheritdoc />
+    public ChannelLayerOptions Options { get; }
+
+    /// <inheritdoc />
+    public ChannelLayerStats Stats { get; }
+
+    /// <summary>This node's id.</summary>
+    public string NodeId => _redis.NodeId;
+
+    /// <summary>How many room actors this node has now.</summary>
+    public int RoomCount => _rooms.RoomCount;
+
+    /// <summary>How many times the subscriber connection has been established (1 until Redis restarts).</summary>
+    public int SubscriberConnections => _subscriber.Connections;
+
+    /// <summary>Waits until the pub/sub connection is up, for tests and orderly startup.</summary>
+    public Task<bool> WaitConnectedAsync(TimeSpan timeout) => _subscriber.WaitConnectedAsync(timeout);
+
+    /// <inheritdoc />
+    public ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(prefix);
+        return ValueTask.FromResult($"{prefix}.{NodeId}!{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SendAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ArgumentNullException.ThrowIfNull(message);
+        message.EnsureEncoded();
+        Stats.Sent();
+        if (ChannelNames.IsProcessLocal(channel))
+        {
+            var owner = OwnerOf(channel);
+            if (owner == NodeId)
+            {
+                DeliverLocally(channel, message, throwIfFull: true);
+                return;
+            }
+
+            await PublishOrFailAsync(_keys.Node(owner), Frame(channel, message)).ConfigureAwait(false);
+            return;
+        }
+
+        var capacity = _capacity.For(channel);
+        RedisReply reply;
+        try
+        {
+            reply = await _client.ExecuteAsync("EVAL", PushIfRoom, "1", _keys.List(channel), capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds)
+                .ConfigureAwait(false);
+        }
+        catch (RedisUnavailableException ex)
+        {
+            CrossNodeFailed(ex);
+            throw;
+        }
+
+        if (reply.ThrowIfError("a send").Integer == 0)
+        {
+            throw new ChannelFullException(channel, capacity);
+        }
+
+        Stats.Delivered(1);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        if (_rooms.BoundActor(channel) is { } actor)
+        {
+            throw new InvalidOperationException($"Channel '{channel}' is bound to {actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
+        }
+
+        if (ChannelNames.IsProcessLocal(channel))
+        {
+            var owner = OwnerOf(channel);
+            return owner == NodeId
+                ? await _localBuffers.ReadAsync(channel, cancellationToken).ConfigureAwait(false)
+                : throw new InvalidOperationException($"Channel '{channel}' is process-local to node '{owner}'; only that node can receive from it.");
+        }
+
+        return await ReceiveFromListAsync(channel, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask GroupAddAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        RefuseRemote(channel, "added to a group");
+        await _rooms.JoinAsync(group, channel, _capacity.For(channel), cancellationToken).ConfigureAwait(false);
+        await RecordMembershipAsync(group, add: channel).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask GroupDiscardAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        RefuseRemote(channel, "discarded from a group");
+        await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        await RecordMembershipAsync(group, remove: channel).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ArgumentNullException.ThrowIfNull(message);
+        message.EnsureEncoded();
+        Stats.GroupSent();
+        _rooms.Publish(group, message); // local members never wait on Redis
+        try
+        {
+            await _client.FireAsync("PUBLISH", _keys.Group(group), Frame(NodeId, message)).ConfigureAwait(false);
+        }
+        catch (RedisUnavailableException ex)
+        {
+            CrossNodeFailed(ex); // local delivery went through; the other nodes miss this one, and it is counted
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyCollection<string>> GroupMembersAsync(string group, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        var members = new HashSet<string>(await _rooms.MembersAsync(group, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        try
+        {
+            var nodes = await _client.ExecuteAsync("SMEMBERS", _keys.GroupNodes(group)).ConfigureAwait(false);
+            foreach (var node in nodes.Items ?? [])
+            {
+                var id = node.AsString()!;
+                if (id == NodeId)
+                {
+                    continue;
+                }
+
+                var remote = await _client.ExecuteAsync("SMEMBERS", _keys.Members(group, id)).ConfigureAwait(false);
+                if (remote.Items is not { Length: > 0 } items)
+                {
+                    await _client.FireAsync("SREM", _keys.GroupNodes(group), id).ConfigureAwait(false); // its entries expired: a dead node
+                    continue;
+                }
+
+                members.UnionWith(items.Select(i => i.AsString()!));
+            }
+        }
+        catch (RedisUnavailableException ex)
+        {
+            CrossNodeFailed(ex); // without Redis, this node knows only its own members
+        }
+
+        return members;
+    }
+
+    /// <inheritdoc />
+    public IDisposable Bind(string channel, IActorRef actor)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ArgumentNullException.ThrowIfNull(actor);
+        return _rooms.Bind(channel, actor);
+    }
+
+    /// <inheritdoc />
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        _localBuffers.Clear();
+        await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var cursor = "0";
+        do
+        {
+            var page = await _client.ExecuteAsync("SCAN", cursor, "MATCH", _keys.Prefix + ":*", "COUNT", 1000).ConfigureAwait(false);
+            cursor = page.Items![0].AsString()!;
+            var keys = page.Items[1].Items!.Select(k => (object)k.AsString()!).ToArray();
+            if (keys.Length > 0)
+            {
+                await _client.ExecuteAsync(["DEL", .. keys]).ConfigureAwait(false);
+            }
+        }
+        while (cursor != "0");
+    }
+
+    /// <summary>Ready when both the command and the pub/sub connections reach Redis.</summary>
+    public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) =>
+        _subscriber.IsConnected && await _client.PingAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        await _subscriber.DisposeAsync().ConfigureAwait(false);
+        await _client.DisposeAsync().ConfigureAwait(false);
+        Stats.Dispose();
+    }
+
+    Task IGroupSubscriptions.SubscribeAsync(string group) => _subscriber.SubscribeAsync(_keys.Group(group));
+
+    Task IGroupSubscriptions.UnsubscribeAsync(string group) => _subscriber.UnsubscribeAsync(_keys.Group(group));
+
+    /// <summary>A message from Redis: another node's group message, or a direct send to one of this node's channels.</summary>
+    private void OnPublished(string redisChannel, byte[] payload)
+    {
+        var newline = Array.IndexOf(payload, (byte)'\n');
+        if (newline <= 0)
+        {
+            return;
+        }
+
+        var head = Encoding.UTF8.GetString(payload, 0, newline);
+        ChannelMessage message;
+        try
+        {
+            message = ChannelMessage.Parse(payload.AsSpan(newline + 1));
+        }
+        catch (FormatException ex)
+        {
+            Log.BadFrame(_logger, redisChannel, ex.Message);
+            return;
+        }
+
+        if (redisChannel.StartsWith(_keys.Group(""), StringComparison.Ordinal))
+        {
+            if (head != NodeId)
+            {
+                _rooms.Publish(redisChannel[_keys.Group("").Length..], message); // our own publish was delivered locally already
+            }
+        }
+        else
+        {
+            DeliverLocally(head, message, throwIfFull: false);
+        }
+    }
+
+    private void DeliverLocally(string channel, ChannelMessage message, bool throwIfFull)
+    {
+        var capacity = _capacity.For(channel);
+        if (_rooms.BoundActor(channel) is { } actor)
+        {
+            switch (actor.TryTell(message, capacity))
+            {
+                case TellResult.Delivered:
+                    Stats.Delivered(1);
+                    return;
+                case TellResult.Full when throwIfFull:
+                    throw new ChannelFullException(channel, capacity);
+                case TellResult.Full:
+                    Stats.DroppedFull(1); // the sender is on another node and cannot be told
+                    return;
+            }
+        }
+
+        if (_localBuffers.TryDeliver(channel, message))
+        {
+            Stats.Delivered(1);
+        }
+        else if (throwIfFull)
+        {
+            throw new ChannelFullException(channel, capacity);
+        }
+        else
+        {
+            Stats.DroppedFull(1);
+        }
+    }
+
+    private async Task<ChannelMessage> ReceiveFromListAsync(string channel, CancellationToken cancellationToken)
+    {
+        // BRPOP blocks its connection, so each waiting receiver gets its own.
+        await using var connection = await RedisConnection.ConnectAsync(_client.Endpoint, _redis.ConnectTimeout).ConfigureAwait(false);
+        await using var cancel = cancellationToken.Register(static c => _ = ((RedisConnection)c!).DisposeAsync().AsTask(), connection);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RedisReply reply;
+            try
+            {
+                reply = await connection.ExecuteAsync("BRPOP", _keys.List(channel), "1").ConfigureAwait(false);
+            }
+            catch (RedisUnavailableException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            if (reply.Items is not { Length: 2 } popped || popped[1].Bulk is not { } entry)
+            {
+                continue; // timed out; wait again
+            }
+
+            var newline = Array.IndexOf(entry, (byte)'\n');
+            var expiresAt = long.Parse(Encoding.ASCII.GetString(entry, 0, newline), System.Globalization.CultureInfo.InvariantCulture);
+            if (expiresAt <= _time.GetUtcNow().UtcTicks)
+            {
+                Stats.DroppedExpired(1);
+                continue;
+            }
+
+            return ChannelMessage.Parse(entry.AsSpan(newline + 1));
+        }
+    }
+
+    private async Task PublishOrFailAsync(string redisChannel, byte[] frame)
+    {
+        try
+        {
+            var receivers = await _client.ExecuteAsync("PUBLISH", redisChannel, frame).ConfigureAwait(false);
+            receivers.ThrowIfError("PUBLISH");
+            Stats.Delivered(1);
+        }
+        catch (RedisUnavailableException ex)
+        {
+            CrossNodeFailed(ex);
+            throw;
+        }
+    }
+
+    private async Task RecordMembershipAsync(string group, string? add = null, string? remove = null)
+    {
+        try
+        {
+            var key = _keys.Members(group, NodeId);
+            if (add is not null)
+            {
+                await _client.FireAsync("SADD", key, add).ConfigureAwait(false);
+                await _client.FireAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
+                await _client.FireAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
+            }
+
+            if (remove is not null)
+            {
+                await _client.FireAsync("SREM", key, remove).ConfigureAwait(false);
+            }
+        }
+        catch (RedisUnavailableException ex)
+        {
+            CrossNodeFailed(ex); // the next heartbeat rewrites the entries from this node's rooms
+        }
+    }
+
+    /// <summary>Rewrites this node's membership entries from its rooms, which are the truth, and renews their TTL.</summary>
+    private async Task RefreshMembershipAsync()
+    {
+        try
+        {
+            foreach (var group in _rooms.Groups)
+            {
+                var members = await _rooms.MembersAsync(group, CancellationToken.None).ConfigureAwait(false);
+                var key = _keys.Members(group, NodeId);
+                await _client.FireAsync("DEL", key).ConfigureAwait(false);
+                if (members.Count > 0)
+                {
+                    await _client.FireAsync(["SADD", key, .. members]).ConfigureAwait(false);
+                    await _client.FireAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
+                    await _client.FireAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisUnavailableException or AskTimeoutException)
+        {
+            // Redis is down or a room is busy: the next beat tries again.
+        }
+    }
+
+    private void RefuseRemote(string channel, string what)
+    {
+        if (ChannelNames.IsProcessLocal(channel) && OwnerOf(channel) != NodeId)
+        {
+            throw new NotSupportedException($"Channel '{channel}' is process-local to node '{OwnerOf(channel)}'; it can only be {what} on that node.");
+        }
+    }
+
+    private void CrossNodeFailed(Exception ex)
+    {
+        Stats.CrossNodeFailed();
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _lastFailureLog) < 5_000)
+        {
+            Interlocked.Increment(ref _unloggedFailures);
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastFailureLog, now);
+        Log.CrossNodeFailure(_logger, ex.Message, Interlocked.Exchange(ref _unloggedFailures, 0));
+    }
+
+    /// <summary>The node id in <c>prefix.node!suffix</c>.</summary>
+    private static string OwnerOf(string channel)
+    {
+        var bang = channel.IndexOf('!');
+        var dot = channel.LastIndexOf('.', bang);
+        return channel[(dot + 1)..bang];
+    }
+
+    private static byte[] Frame(string head, ChannelMessage message)
+    {
+        var json = message.Json.Span;
+        var frame = new byte[Encoding.UTF8.GetByteCount(head) + 1 + json.Length];
+        var at = Encoding.UTF8.GetBytes(head, frame);
+        frame[at++] = (byte)'\n';
+        json.CopyTo(frame.AsSpan(at));
+        return frame;
+    }
+
+    private byte[] ListEntry(ChannelMessage message) =>
+        Frame((_time.GetUtcNow() + Options.Expiry).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+
+    /// <summary>Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them.</summary>
+    private sealed class RedisListSink(RedisChannelLayer layer) : IChannelSink
+    {
+        public bool TryDeliver(string channel, ChannelMessage message)
+        {
+            _ = PushAsync(channel, message);
+            return true; // counted when Redis answers: a full list is a drop, as in the in-memory layer
+        }
+
+        private async Task PushAsync(string channel, ChannelMessage message)
+        {
+            try
+            {
+                var reply = await layer._client.ExecuteAsync("EVAL", PushIfRoom, "1", layer._keys.List(channel), layer._capacity.For(channel),
+                    layer.ListEntry(message), (long)layer.Options.Expiry.TotalMilliseconds).ConfigureAwait(false);
+                if (reply.Integer == 0)
+                {
+                    layer.Stats.DroppedFull(1);
+                }
+            }
+            catch (RedisUnavailableException ex)
+            {
+                layer.CrossNodeFailed(ex);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(210, LogLevel.Warning, "Cross-node traffic failed: {Problem} ({Suppressed} more failures since the last line)")]
+        public static partial void CrossNodeFailure(ILogger logger, string problem, long suppressed);
+
+        [LoggerMessage(211, LogLevel.Warning, "Ignored a malformed message on Redis channel {Channel}: {Problem}")]
+        public static partial void BadFrame(ILogger logger, string channel, string problem);
+    }
+}

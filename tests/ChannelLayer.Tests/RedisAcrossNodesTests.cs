@@ -1,0 +1,140 @@
+using ActorChat.Actors;
+using ActorChat.ChannelLayer.Redis;
+
+namespace ActorChat.ChannelLayer.Tests;
+
+/// <summary>Two or three nodes (each its own actor system and layer) sharing one real redis-server.</summary>
+public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _cleanup = [];
+    private readonly string _prefix = "x" + Guid.NewGuid().ToString("N");
+    private RedisServer _redis = null!;
+
+    async Task IAsyncLifetime.InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    protected override async Task BeforeShutdownAsync()
+    {
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            await item.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    private async Task<RedisChannelLayer> NodeAsync(string id)
+    {
+        var system = ActorSystem.Create("node-" + id);
+        var layer = new RedisChannelLayer(system, new ChannelLayerOptions { Capacity = 10_000 }, new RedisLayerOptions
+        {
+            Endpoint = _redis.Endpoint,
+            NodeId = id,
+            KeyPrefix = _prefix,
+            MembershipTtl = TimeSpan.FromSeconds(2),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+        });
+        _cleanup.Add(system);
+        _cleanup.Add(layer);
+        Assert.True(await layer.WaitConnectedAsync(TimeSpan.FromSeconds(5)));
+        return layer;
+    }
+
+    private async Task<(TestProbe Probe, string Channel)> MemberAsync(IChannelLayer layer, string group)
+    {
+        var probe = CreateTestProbe();
+        var channel = await layer.NewChannelAsync();
+        layer.Bind(channel, probe.Ref);
+        await layer.GroupAddAsync(group, channel);
+        return (probe, channel);
+    }
+
+    private static ChannelMessage Msg(int n) => ChannelMessage.Create("test.message", new { n });
+
+    [Fact]
+    public async Task A_group_message_reaches_members_on_every_node_exactly_once_in_order()
+    {
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var onA = await MemberAsync(a, "room");
+        var onB = await MemberAsync(b, "room");
+        for (var i = 0; i < 200; i++)
+        {
+            await a.GroupSendAsync("room", Msg(i));
+        }
+
+        foreach (var (probe, _) in new[] { onA, onB })
+        {
+            var got = (await probe.ReceiveNAsync(200)).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
+            Assert.Equal(Enumerable.Range(0, 200), got);
+            await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // the sending node did not deliver its own publish twice
+        }
+    }
+
+    [Fact]
+    public async Task A_send_to_a_channel_on_another_node_reaches_its_actor_and_workers_share_named_channels()
+    {
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var (probe, channel) = await MemberAsync(b, "unused");
+        Assert.Contains(".b!", channel);
+        await a.SendAsync(channel, Msg(7));
+        Assert.Equal(7, (await probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+
+        await a.SendAsync("jobs.resize", Msg(1));
+        await a.SendAsync("jobs.resize", Msg(2));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, (await b.ReceiveAsync("jobs.resize", cts.Token)).Get<int>("n"));
+        Assert.Equal(2, (await a.ReceiveAsync("jobs.resize", cts.Token)).Get<int>("n"));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => a.ReceiveAsync(channel).AsTask());
+        Assert.Contains("process-local to node 'b'", ex.Message);
+    }
+
+    [Fact]
+    public async Task Membership_is_visible_from_any_node_and_a_dead_nodes_members_drop_out_within_the_ttl()
+    {
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var (_, onA) = await MemberAsync(a, "room");
+        var (_, onB) = await MemberAsync(b, "room");
+        Assert.Equal(new[] { onA, onB }.Order(), (await a.GroupMembersAsync("room")).Order());
+        Assert.Equal(new[] { onA, onB }.Order(), (await b.GroupMembersAsync("room")).Order());
+
+        await b.DisposeAsync(); // b stops refreshing, as a killed node would
+        await TestProbe.AwaitAssertAsync(async () => Assert.Equal([onA], await a.GroupMembersAsync("room")), TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_local_rooms_work_cross_node_sends_fail_clearly_and_everything_recovers_without_duplicates()
+    {
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var onA = await MemberAsync(a, "room");
+        var onB = await MemberAsync(b, "room");
+        var (_, channelOnB) = await MemberAsync(b, "other");
+
+        await _redis.StopAsync();
+        await TestProbe.AwaitAssertAsync(async () => Assert.False(await a.IsReachableAsync()), TimeSpan.FromSeconds(5));
+        await a.GroupSendAsync("room", Msg(1));
+        Assert.Equal(1, (await onA.Probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n")); // local delivery goes on
+        await onB.Probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        Assert.True(a.Stats.CrossNodeFailures >= 1);
+        var ex = await Assert.ThrowsAsync<RedisUnavailableException>(() => a.SendAsync(channelOnB, Msg(2)).AsTask());
+        Assert.Contains("unreachable", ex.Message + ex.InnerException?.Message, StringComparison.OrdinalIgnoreCase);
+
+        await _redis.StartProcessAsync();
+        await TestProbe.AwaitAssertAsync(async () => Assert.True(await a.IsReachableAsync() && await b.IsReachableAsync()), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, b.SubscriberConnections); // reconnected once, without a restart
+
+        await TestProbe.AwaitAssertAsync(async () =>
+        {
+            await a.GroupSendAsync("room", Msg(3));
+            await onA.Probe.ExpectMsgAsync<ChannelMessage>(m => m.Get<int>("n") == 3);
+            await onB.Probe.FishForMessageAsync<ChannelMessage>(m => m.Get<int>("n") == 3, TimeSpan.FromMilliseconds(300));
+        }, TimeSpan.FromSeconds(10));
+
+        await a.GroupSendAsync("room", Msg(4));
+        Assert.Equal(4, (await onB.Probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        await onB.Probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // one subscription: no duplicate
+    }
+}

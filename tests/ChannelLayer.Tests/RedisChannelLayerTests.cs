@@ -1,0 +1,26 @@
+using ActorChat.Actors;
+using ActorChat.ChannelLayer.Redis;
+
+namespace ActorChat.ChannelLayer.Tests;
+
+/// <summary>The conformance suite against the Redis layer, with a real redis-server. Each layer gets its own key prefix.</summary>
+public sealed class RedisChannelLayerTests(RedisFixture redis) : ChannelLayerConformance, IClassFixture<RedisFixture>
+{
+    protected override IChannelLayer CreateLayer(ChannelLayerOptions options) => Node(options, "n" + Guid.NewGuid().ToString("N")[..8], "t" + Guid.NewGuid().ToString("N"));
+
+    protected override int LocalRoomCount(IChannelLayer layer) => ((RedisChannelLayer)layer).RoomCount;
+
+    private RedisChannelLayer Node(ChannelLayerOptions? options, string nodeId, string prefix, ActorSystem? system = null)
+    {
+        var layer = new RedisChannelLayer(system ?? Sys, options, new RedisLayerOptions
+        {
+            Endpoint = redis.Server.Endpoint,
+            NodeId = nodeId,
+            KeyPrefix = prefix,
+            MembershipTtl = TimeSpan.FromSeconds(2),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+        });
+        Assert.True(layer.WaitConnectedAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult(), "the layer did not connect to Redis");
+        return layer;
+    }
+}
