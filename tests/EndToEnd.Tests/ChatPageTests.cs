@@ -54,4 +54,22 @@ public sealed class ChatPageTests
         await SayAsync(bob, "back again");
         await Expect(Line(alice, "back again")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task Two_pages_on_different_nodes_chat_through_redis()
+    {
+        await using var redis = await ActorChat.ChannelLayer.Tests.RedisServer.StartAsync();
+        string[] Node(string id) => ["node:layer=redis", $"node:redis:0={redis.Endpoint}", $"node:id={id}"];
+        await using var node1 = await GatewayServer.StartAsync(Node("web1"));
+        await using var node2 = await GatewayServer.StartAsync(Node("web2"));
+        await using var session = await BrowserSession.StartAsync();
+        var alice = await OpenAsync(session, node1.HttpBase, "across");
+        var bob = await OpenAsync(session, node2.HttpBase, "across");
+
+        await SayAsync(alice, "hello from node one");
+        await Expect(Line(bob, "hello from node one")).ToBeVisibleAsync();
+        await SayAsync(bob, "hello back from node two");
+        await Expect(Line(alice, "hello back from node two")).ToBeVisibleAsync();
+        await Expect(Line(alice, "hello from node one")).ToHaveCountAsync(1); // delivered once, not once per node
+    }
 }

@@ -53,6 +53,16 @@ public sealed class NodeConfigurationTests
         Assert.Equal(TimeSpan.FromMilliseconds(1500), bridge.ShutdownTimeout);
     }
 
+    [Fact]
+    public void A_list_given_as_one_value_on_the_command_line_overrides_the_hocon_list()
+    {
+        var conf = TempConf("node { redis = [\"127.0.0.1:6379\", \"127.0.0.1:6380\"] }\n");
+        using var fromFile = (IDisposable)GatewayApp.Build([$"--config={conf}", "--urls=http://127.0.0.1:0"]);
+        Assert.Equal(["127.0.0.1:6379", "127.0.0.1:6380"], ((Microsoft.AspNetCore.Builder.WebApplication)fromFile).Services.GetRequiredService<NodeOptions>().Redis);
+        using var overridden = (IDisposable)GatewayApp.Build([$"--config={conf}", "--urls=http://127.0.0.1:0", "--redis", "127.0.0.1:6390"]);
+        Assert.Equal(["127.0.0.1:6390"], ((Microsoft.AspNetCore.Builder.WebApplication)overridden).Services.GetRequiredService<NodeOptions>().Redis);
+    }
+
     [Theory]
     [InlineData("--Bridge:MaxMessageSize=lots", "Bridge:MaxMessageSize = 'lots' is invalid: expected a whole number or a size")]
     [InlineData("--Bridge:KeepAliveInterval=soon", "Bridge:KeepAliveInterval = 'soon' is invalid: expected a duration")]

@@ -27,8 +27,11 @@ public static class ConfigBinder
             var type = property.PropertyType;
             if (type == typeof(string[]))
             {
-                var items = child.GetChildren().Select(c => c.Value ?? "").ToArray();
-                property.SetValue(target, items.Length > 0 ? items : SplitList(child.Value));
+                // A list written as one value (--redis a:1,b:2 or REDIS=a:1) overrides a list from a lower source
+                // (hocon's [..] gives indexed children only), so a scalar value wins when both are present.
+                property.SetValue(target, child.Value is not null
+                    ? SplitList(child.Value)
+                    : child.GetChildren().Select(c => c.Value ?? "").ToArray());
             }
             else if (type == typeof(Dictionary<string, int>))
             {

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using ActorChat.ChannelLayer.Tests;
+
+namespace ActorChat.Gateway.Tests;
+
+/// <summary>Several gateway nodes on one real redis-server: rooms that span nodes, an HTTP post from one node, and faults.</summary>
+public sealed class MultiNodeTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    private string[] RedisNode(string id) =>
+        ["node:layer=redis", $"node:redis:0={_redis.Endpoint}", $"node:id={id}", "Redis:MembershipTtl=2s", "Redis:HeartbeatInterval=300ms"];
+
+    private Task<GatewayServer> NodeAsync(string id) => GatewayServer.StartAsync(RedisNode(id));
+
+    [Fact]
+    public async Task Clients_spread_over_three_nodes_get_every_room_message_once_in_sender_order_without_leaks()
+    {
+        await using var n1 = await NodeAsync("n1");
+        await using var n2 = await NodeAsync("n2");
+        await using var n3 = await NodeAsync("n3");
+        GatewayServer[] nodes = [n1, n2, n3];
+        string[] rooms = ["alpha", "beta", "gamma"];
+        const int perRoom = 6, messagesEach = 10;
+        var clients = new List<(string Room, int Index, WsClient Client)>();
+        foreach (var room in rooms)
+        {
+            for (var i = 0; i < perRoom; i++)
+            {
+                clients.Add((room, i, await WsClient.ConnectAsync(nodes[i % 3].Ws($"/ws/chat/{room}/"))));
+            }
+        }
+
+        var receiving = clients.Select(c => Task.Run(async () =>
+        {
+            var got = new List<string>();
+            for (var n = 0; n < perRoom * messagesEach; n++)
+            {
+                got.Add((await c.Client.ReceiveJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("message").GetString()!);
+            }
+
+            return (c.Room, got);
+        })).ToList();
+
+        await Task.WhenAll(clients.Select(c => Task.Run(async () =>
+        {
+            for (var seq = 0; seq < messagesEach; seq++)
+            {
+                await c.Client.SendJsonAsync(new { message = $"{c.Room}:{c.Index}:{seq}" });
+            }
+        })));
+
+        foreach (var (room, got) in await Task.WhenAll(receiving))
+        {
+            var parsed = got.Select(m => m.Split(':')).ToList();
+            Assert.All(parsed, p => Assert.Equal(room, p[0]));
+            Assert.Equal(perRoom * messagesEach, got.Distinct().Count());
+            foreach (var bySender in parsed.GroupBy(p => p[1]))
+            {
+                Assert.Equal(Enumerable.Range(0, messagesEach), bySender.Select(p => int.Parse(p[2])));
+            }
+        }
+
+        foreach (var (_, _, client) in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_post_to_node_one_reaches_clients_on_nodes_two_and_three()
+    {
+        await using var n1 = await NodeAsync("n1");
+        await using var n2 = await NodeAsync("n2");
+        await using var n3 = await NodeAsync("n3");
+        await using var on2 = await WsClient.ConnectAsync(n2.Ws("/ws/chat/news/"));
+        await using var on3 = await WsClient.ConnectAsync(n3.Ws("/ws/chat/news/"));
+        using var http = new HttpClient { BaseAddress = n1.HttpBase };
+        var response = await http.PostAsJsonAsync("/api/rooms/news/messages", new { message = "from node one" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("from node one", (await on2.ReceiveJsonAsync()).GetProperty("message").GetString());
+        Assert.Equal("from node one", (await on3.ReceiveJsonAsync()).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task When_redis_dies_local_chat_goes_on_readyz_flips_and_cross_node_delivery_resumes_after_restart()
+    {
+        await using var n1 = await NodeAsync("n1");
+        await using var n2 = await NodeAsync("n2");
+        await using var alice = await WsClient.ConnectAsync(n1.Ws("/ws/chat/ops/"));
+        await using var bob = await WsClient.ConnectAsync(n1.Ws("/ws/chat/ops/"));
+        await using var carol = await WsClient.ConnectAsync(n2.Ws("/ws/chat/ops/"));
+        using var http = new HttpClient { BaseAddress = n1.HttpBase };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+
+        await _redis.StopAsync();
+        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
+        await alice.SendJsonAsync(new { message = "local only" });
+        Assert.Equal("local only", (await bob.ReceiveJsonAsync()).GetProperty("message").GetString());
+        Assert.Equal("local only", (await alice.ReceiveJsonAsync()).GetProperty("message").GetString());
+
+        await _redis.StartProcessAsync();
+        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
+        // The subscription comes back within the reconnect backoff; send until Carol, on the other node, hears one.
+        var heard = false;
+        for (var attempt = 0; attempt < 50 && !heard; attempt++)
+        {
+            await alice.SendJsonAsync(new { message = "after restart " + attempt });
+            try
+            {
+                heard = (await carol.ReceiveJsonAsync(TimeSpan.FromMilliseconds(200))).GetProperty("message").GetString()!.StartsWith("after restart");
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        Assert.True(heard, "cross-node delivery did not resume after Redis came back");
+    }
+
+    [Fact]
+    public async Task A_killed_node_drops_out_of_room_membership_and_the_others_keep_serving()
+    {
+        await using var n1 = await NodeAsync("n1");
+        var port = FreePort();
+        using var n3 = StartNodeProcess("n3", port);
+        await using var local = await WsClient.ConnectAsync(n1.Ws("/ws/chat/crowd/"));
+        var doomed = await ConnectWhenUpAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/crowd/"));
+        var layer = n1.Service<IChannelLayer>();
+        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(2, (await layer.GroupMembersAsync("chat_crowd")).Count), TimeSpan.FromSeconds(5));
+
+        n3.Kill(); // SIGKILL: no goodbye, no group_discard
+        await n3.WaitForExitAsync();
+        doomed.Socket.Abort();
+        await TestProbe.AwaitAssertAsync(async () => Assert.Single(await layer.GroupMembersAsync("chat_crowd")), TimeSpan.FromSeconds(8));
+        await local.SendJsonAsync(new { message = "still here" });
+        Assert.Equal("still here", (await local.ReceiveJsonAsync()).GetProperty("message").GetString());
+    }
+
+    private Process StartNodeProcess(string id, int port)
+    {
+        var dll = Path.Combine(Path.GetDirectoryName(HoconParserTests.FindRepoFile("ActorChat.sln"))!, "src/Gateway/bin/Debug/net10.0/ActorChat.Gateway.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing; scripts/test builds it");
+        var args = new List<string> { dll, $"--urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning" };
+        args.AddRange(RedisNode(id).Select(s => "--" + s));
+        return Process.Start(new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+    }
+
+    private static async Task<WsClient> ConnectWhenUpAsync(Uri uri)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await WsClient.ConnectAsync(uri);
+            }
+            catch (Exception) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
