@@ -5,12 +5,17 @@ namespace ActorChat.ChannelLayer;
 /// <summary>Answers "how many messages may this channel hold", with the glob patterns compiled once.</summary>
 internal sealed class CapacityPolicy
 {
+    /// <summary>The prefix of consumers' own channel names (<c>NewChannelAsync("consumer")</c>).</summary>
+    public const string ConsumerPrefix = "consumer.";
+
     private readonly int _default;
+    private readonly int _consumer;
     private readonly (Regex Pattern, int Capacity)[] _patterns;
 
     public CapacityPolicy(ChannelLayerOptions options)
     {
         _default = options.Capacity;
+        _consumer = options.ConsumerCapacity;
         _patterns = [.. options.ChannelCapacity.Select(p => (Glob(p.Key), p.Value))];
     }
 
@@ -24,7 +29,7 @@ internal sealed class CapacityPolicy
             }
         }
 
-        return _default;
+        return channel.StartsWith(ConsumerPrefix, StringComparison.Ordinal) ? _consumer : _default;
     }
 
     private static Regex Glob(string glob) =>

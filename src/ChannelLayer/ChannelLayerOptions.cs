@@ -10,6 +10,13 @@ public sealed class ChannelLayerOptions
     public int Capacity { get; set; } = 100;
 
     /// <summary>
+    /// The capacity of each consumer's own channel (<c>consumer.*</c>): a burst that waits while the consumer is
+    /// busy for a moment. A consumer's real limit is its connection's outgoing queue (a client that reads too
+    /// slowly is closed with 1013), so this is far above <see cref="Capacity"/>. The default is 4096.
+    /// </summary>
+    public int ConsumerCapacity { get; set; } = 4096;
+
+    /// <summary>
     /// Per-channel capacities by glob pattern (<c>*</c> any run, <c>?</c> one character), such as
     /// <c>{"worker.*": 1000}</c>. The first matching pattern wins; others use <see cref="Capacity"/>. Empty by default.
     /// </summary>
@@ -31,6 +38,11 @@ public sealed class ChannelLayerOptions
         if (Capacity < 1)
         {
             errors.Add($"{SectionName}:Capacity is {Capacity}; it must be at least 1.");
+        }
+
+        if (ConsumerCapacity < 1)
+        {
+            errors.Add($"{SectionName}:ConsumerCapacity is {ConsumerCapacity}; it must be at least 1.");
         }
 
         foreach (var (pattern, capacity) in ChannelCapacity)

@@ -172,7 +172,7 @@ public abstract partial class WebSocketConsumer : ActorBase
     private async Task HandleConnectAsync(ConnectEvent connect)
     {
         _connection = connect;
-        _channelName = await connect.Layer.NewChannelAsync("consumer").ConfigureAwait(false);
+        _channelName = await connect.Layer.NewChannelAsync("consumer").ConfigureAwait(false); // "consumer.*": ChannelLayer:ConsumerCapacity applies
         _binding = connect.Layer.Bind(_channelName, Self);
         foreach (var group in Groups)
         {

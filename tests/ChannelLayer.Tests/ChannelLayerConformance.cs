@@ -179,6 +179,20 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     }
 
     [Fact]
+    public async Task A_consumers_own_channel_has_the_consumer_capacity()
+    {
+        var layer = Layer(new ChannelLayerOptions { Capacity = 2, ConsumerCapacity = 4 });
+        var channel = await layer.NewChannelAsync("consumer");
+        for (var i = 0; i < 4; i++)
+        {
+            await layer.SendAsync(channel, Msg("m", i));
+        }
+
+        var ex = await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync(channel, Msg("over")).AsTask());
+        Assert.Equal(4, ex.Capacity);
+    }
+
+    [Fact]
     public async Task Group_send_skips_a_full_member_counts_the_drop_and_goes_on()
     {
         var layer = Layer(new ChannelLayerOptions { Capacity = 2 });

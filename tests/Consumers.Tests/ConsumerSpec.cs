@@ -28,6 +28,16 @@ public sealed class ConsumerSpec : ConsumerTestKit
         [Handles("test.whoami")]
         private Task OnWhoAmI(ChannelMessage message) => SendJsonAsync(new { channel = ChannelName, room = Scope.Route["room"], q = Scope.Query["q"].ToString() });
 
+        /// <summary>What "test.busy" waits for: a consumer busy for a moment, as on a loaded machine.</summary>
+        public static Task Gate { get; set; } = Task.CompletedTask;
+
+        [Handles("test.busy")]
+        private async Task OnBusy(ChannelMessage message)
+        {
+            await Gate;
+            await SendJsonAsync(new { busy = false });
+        }
+
         [Handles("test.crash")]
         private void OnCrash(ChannelMessage message) => throw new InvalidOperationException("handler blew up");
     }
@@ -115,6 +125,31 @@ public sealed class ConsumerSpec : ConsumerTestKit
         Assert.Equal("blue", me.GetProperty("room").GetString());
         Assert.Equal("1", me.GetProperty("q").GetString());
         await watcher.ReceiveNothingAsync();
+    }
+
+    [Fact]
+    public async Task A_burst_larger_than_the_default_channel_capacity_reaches_a_consumer_whole()
+    {
+        await using var watcher = Communicator<Watcher>("/ws/");
+        await watcher.ConnectAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Watcher.Gate = gate.Task;
+        await Layer.GroupSendAsync("watchers", ChannelMessage.Create("test.busy"));
+        const int burst = 1_000; // ten times the layer's default capacity of 100, while the consumer is busy
+        for (var i = 0; i < burst; i++)
+        {
+            await Layer.GroupSendAsync("watchers", ChannelMessage.Create("test.raw", new { i }));
+        }
+
+        gate.SetResult();
+        Assert.Equal("""{"busy":false}""", (await watcher.ReceiveFromAsync()).Text);
+
+        for (var i = 0; i < burst; i++)
+        {
+            Assert.Equal($$"""{"i":{{i}}}""", (await watcher.ReceiveFromAsync()).Text);
+        }
+
+        Assert.Equal(0, Layer.Stats.DropsFull);
     }
 
     [Fact]
