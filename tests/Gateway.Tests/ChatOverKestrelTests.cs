@@ -59,6 +59,58 @@ public sealed class ChatOverKestrelTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public async Task Every_transport_switch_keeps_order_framing_and_close_codes(bool coalesce, bool transportPipe, bool inline)
+    {
+        await using var server = await GatewayServer.StartAsync($"Bridge:CoalesceWrites={coalesce}", $"Bridge:UseTransportPipe={transportPipe}",
+            $"Bridge:InlineSocketCompletions={inline}", "Bridge:MaxMessageSize=65536");
+        var clients = new List<WsClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            clients.Add(await WsClient.ConnectAsync(server.Ws("/ws/chat/switches/")));
+        }
+
+        const int each = 50;
+        await Task.WhenAll(clients.Select((c, i) => Task.Run(async () =>
+        {
+            for (var seq = 0; seq < each; seq++)
+            {
+                await c.SendJsonAsync(new { message = $"{i}:{seq}:{new string('z', seq * 97)}" }); // sizes vary, so frames would tear visibly
+            }
+        })));
+        foreach (var client in clients)
+        {
+            var got = new List<string[]>();
+            for (var n = 0; n < clients.Count * each; n++)
+            {
+                got.Add((await client.ReceiveJsonAsync()).GetProperty("message").GetString()!.Split(':'));
+            }
+
+            foreach (var bySender in got.GroupBy(p => p[0]))
+            {
+                Assert.Equal(Enumerable.Range(0, each), bySender.Select(p => int.Parse(p[1])));
+                Assert.All(bySender, p => Assert.Equal(int.Parse(p[1]) * 97, p[2].Length));
+            }
+        }
+
+        await using var echo = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
+        await echo.SendTextAsync("ping");
+        Assert.Equal("pong!", await echo.ReceiveTextAsync());
+        await echo.SendAsync([9, 8, 7], WebSocketMessageType.Binary);
+        Assert.Equal([9, 8, 7], (await echo.ReceiveAsync()).Data);
+        await echo.SendTextAsync(new string('x', 70_000));
+        Assert.Equal(CloseCodes.MessageTooBig, await echo.ReceiveCloseAsync());
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Echo_answers_ping_with_pong_and_echoes_text_and_binary()
     {

@@ -5,6 +5,7 @@ using ActorChat.ChannelLayer.InMemory;
 using ActorChat.Consumers.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -45,6 +46,8 @@ public static class ActorChatServiceCollectionExtensions
             }
         });
 
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<BridgeOptions>>((sockets, options) =>
+            sockets.UnsafePreferInlineScheduling = options.Value.InlineSocketCompletions);
         services.TryAddSingleton(sp => ActorSystem.Create("actorchat", new ActorSystemOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
         services.TryAddSingleton<IChannelLayer>(sp => new InMemoryChannelLayer(
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value, meterFactory: sp.GetService<IMeterFactory>()));

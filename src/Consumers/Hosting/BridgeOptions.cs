@@ -39,6 +39,24 @@ public sealed class BridgeOptions
     /// <summary>When true, a request without an <c>Origin</c> header (a non-browser client) is refused. The default is false.</summary>
     public bool RequireOrigin { get; set; }
 
+    /// <summary>
+    /// Write every frame the writer finds queued into the connection's buffer and flush once (one send syscall),
+    /// instead of one flush per frame. The default is true.
+    /// </summary>
+    public bool CoalesceWrites { get; set; } = true;
+
+    /// <summary>
+    /// After the 101, run the WebSocket directly on the connection's transport pipe instead of the HTTP/1.1
+    /// upgrade stream. The default is true.
+    /// </summary>
+    public bool UseTransportPipe { get; set; } = true;
+
+    /// <summary>
+    /// Let Kestrel complete socket operations on the I/O thread instead of queueing them to the thread pool
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>; consumer code still runs on actors, never inline). The default is true.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; } = true;
+
     /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -80,14 +80,10 @@ internal sealed class ConnectionBridge : IConsumerTransport
         }
 
         WebSocket socket;
+        BatchingStream? batching;
         try
         {
-            socket = await _http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-            {
-                SubProtocol = subprotocol,
-                KeepAliveInterval = _options.KeepAliveInterval,
-                KeepAliveTimeout = _options.KeepAliveTimeout,
-            }).ConfigureAwait(false);
+            (socket, batching) = await WebSocketUpgrade.AcceptAsync(_http, subprotocol, _options).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException)
         {
@@ -100,7 +96,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
         BridgeLog.ConnectionOpened(_logger, Id, _route, _consumerName);
         _accepted.TrySetResult();
 
-        var writing = WriteLoopAsync(socket);
+        var writing = WriteLoopAsync(socket, batching);
         var code = await ReceiveLoopAsync(socket).ConfigureAwait(false);
         _outgoing.Writer.TryComplete();
         SendDisconnect(code);
@@ -201,25 +197,46 @@ internal sealed class ConnectionBridge : IConsumerTransport
         }
     }
 
-    private async Task WriteLoopAsync(WebSocket socket)
+    /// <summary>
+    /// The connection's single writer. Each wake-up drains what is queued (up to a bound, so one busy socket
+    /// cannot hold a thread forever); with <paramref name="batching"/> those frames leave in one flush.
+    /// Frames keep their queue order, which is the order the consumer sent them.
+    /// </summary>
+    private async Task WriteLoopAsync(WebSocket socket, BatchingStream? batching)
     {
+        const int maxBatch = 256;
         var reader = _outgoing.Reader;
         var token = _abort.Token;
         try
         {
             while (!_clientClosed && await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (!_clientClosed && reader.TryRead(out var frame))
+                batching?.BeginBatch();
+                var sent = 0;
+                OutgoingFrame? close = null;
+                while (!_clientClosed && sent < maxBatch && reader.TryRead(out var frame))
                 {
                     if (frame.Type == WebSocketMessageType.Close)
                     {
-                        await socket.CloseOutputAsync((WebSocketCloseStatus)frame.CloseCode, frame.Reason, token).ConfigureAwait(false);
-                        _abort.CancelAfter(_options.CloseTimeout); // the client has this long to answer the close
-                        return;
+                        close = frame;
+                        break;
                     }
 
                     await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, token).ConfigureAwait(false);
-                    _metrics.FramesSent(1);
+                    sent++;
+                }
+
+                if (batching is not null)
+                {
+                    await batching.EndBatchAsync(token).ConfigureAwait(false);
+                }
+
+                _metrics.FramesSent(sent);
+                if (close is { } closing)
+                {
+                    await socket.CloseOutputAsync((WebSocketCloseStatus)closing.CloseCode, closing.Reason, token).ConfigureAwait(false);
+                    _abort.CancelAfter(_options.CloseTimeout); // the client has this long to answer the close
+                    return;
                 }
             }
 

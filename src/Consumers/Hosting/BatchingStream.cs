@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace ActorChat.Consumers.Hosting;
+
+/// <summary>
+/// The stream a connection's <see cref="System.Net.WebSockets.WebSocket"/> runs on, over the connection's
+/// pipe. Between <see cref="BeginBatch"/> and <see cref="EndBatchAsync"/>, writes only fill the pipe's buffer,
+/// so all frames the writer drained from its queue leave in one flush (one send syscall). Outside a batch
+/// (pongs, keep-alive pings, the close handshake) every write is flushed at once.
+/// </summary>
+internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stream
+{
+    private bool _batching;
+    private volatile bool _disposed;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Holds flushes back until <see cref="EndBatchAsync"/>. The WebSocket sends one frame at a time, so no lock is needed.</summary>
+    public void BeginBatch() => _batching = true;
+
+    /// <summary>Flushes everything written since <see cref="BeginBatch"/>.</summary>
+    public async ValueTask EndBatchAsync(CancellationToken cancellationToken)
+    {
+        _batching = false;
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        output.Write(buffer.Span);
+        if (!_batching)
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var readable = result.Buffer;
+            if (!readable.IsEmpty)
+            {
+                var count = (int)Math.Min(readable.Length, buffer.Length);
+                readable.Slice(0, count).CopyTo(buffer.Span);
+                input.AdvanceTo(readable.GetPosition(count));
+                return count;
+            }
+
+            input.AdvanceTo(readable.Start);
+            if (result.IsCompleted || result.IsCanceled || _disposed)
+            {
+                return 0; // the WebSocket reads this as the connection ending
+            }
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// A WebSocket aborts (keep-alive timeout, cancellation) by disposing its stream and expects pending I/O to
+    /// end. The pipes belong to Kestrel, which closes the connection when the request ends, so they are only
+    /// woken here, not completed.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            input.CancelPendingRead();
+            output.CancelPendingFlush();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken).AsTask();
+
+    public override void Flush() => throw new NotSupportedException("Use FlushAsync.");
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use WriteAsync.");
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
