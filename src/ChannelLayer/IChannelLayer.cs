@@ -45,8 +45,11 @@ public interface IChannelLayer : IAsyncDisposable
     /// <summary>The channels currently in <paramref name="group"/>, on every node the layer spans.</summary>
     ValueTask<IReadOnlyCollection<string>> GroupMembersAsync(string group, CancellationToken cancellationToken = default);
 
-    /// <summary>Binds a channel to an actor: messages for it go straight into the actor's mailbox. The binding ends when the actor stops or the result is disposed.</summary>
-    IDisposable Bind(string channel, IActorRef actor);
+    /// <summary>
+    /// Binds a channel to an actor: messages for it go straight into the actor's mailbox, or through
+    /// <paramref name="relay"/> for the types it relays. The binding ends when the actor stops or the result is disposed.
+    /// </summary>
+    ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null);
 
     /// <summary>Drops every buffered message and every group. Bindings stay.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);

@@ -16,7 +16,14 @@ internal sealed class HandlerTable
 
     private readonly Dictionary<string, Func<WebSocketConsumer, ChannelMessage, Task>> _handlers;
 
-    private HandlerTable(Dictionary<string, Func<WebSocketConsumer, ChannelMessage, Task>> handlers) => _handlers = handlers;
+    private HandlerTable(Dictionary<string, Func<WebSocketConsumer, ChannelMessage, Task>> handlers, IReadOnlySet<string> relayed)
+    {
+        _handlers = handlers;
+        Relayed = relayed;
+    }
+
+    /// <summary>The types the consumer relays to its client as they are (<see cref="RelayToClientAttribute"/>).</summary>
+    public IReadOnlySet<string> Relayed { get; }
 
     /// <summary>The table of <paramref name="consumerType"/>; throws with the fix if a handler is declared wrongly.</summary>
     public static HandlerTable For(Type consumerType) => s_tables.GetOrAdd(consumerType, Build);
@@ -55,7 +62,25 @@ internal sealed class HandlerTable
             }
         }
 
-        return new HandlerTable(handlers);
+        var relayed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relay in consumerType.GetCustomAttributes<RelayToClientAttribute>(inherit: true))
+        {
+            if (!ChannelNames.IsValidGroup(relay.Type) || relay.Type.StartsWith('_'))
+            {
+                throw new InvalidOperationException($"{consumerType.Name} has [RelayToClient(\"{relay.Type}\")], which is not a valid message type.");
+            }
+
+            if (owners.TryGetValue(relay.Type, out var handler))
+            {
+                throw new InvalidOperationException($"{consumerType.Name} both relays '{relay.Type}' to its client and handles it in {handler}; keep one.");
+            }
+
+            relayed.Add(relay.Type);
+            // When a relayed message does reach the actor (the fast path was busy or closed), it is sent the same way.
+            handlers[relay.Type] = static (consumer, message) => consumer.SendTextUtf8Async(message.PayloadJson);
+        }
+
+        return new HandlerTable(handlers, relayed);
     }
 
     private static Func<WebSocketConsumer, ChannelMessage, Task> Compile(Type owner, MethodInfo method, string type)

@@ -20,6 +20,12 @@ internal interface IConsumerTransport
     /// <summary>Queues a binary frame for the single writer, like <see cref="SendText"/>.</summary>
     void SendBinary(ReadOnlyMemory<byte> bytes);
 
+    /// <summary>
+    /// A relay that sends messages of <paramref name="types"/> to the client as their fields, past the consumer actor;
+    /// null when this transport has no such fast path.
+    /// </summary>
+    ChannelLayer.IMessageRelay? CreateRelay(IReadOnlySet<string> types);
+
     /// <summary>The consumer finished one receive event; the transport may hand it the next (flow control).</summary>
     void ReceiveProcessed();
 

@@ -16,7 +16,7 @@ public abstract partial class WebSocketConsumer : ActorBase
     private readonly HandlerTable _table;
     private Dictionary<string, Func<ChannelMessage, Task>>? _instanceHandlers;
     private ConnectEvent? _connection;
-    private IDisposable? _binding;
+    private ChannelBinding? _binding;
     private string? _channelName;
     private bool _accepted;
     private bool _closed;
@@ -94,7 +94,7 @@ public abstract partial class WebSocketConsumer : ActorBase
     }
 
     /// <summary>Sends a text frame that is already UTF-8, without copying it; shared buffers stay shared.</summary>
-    protected Task SendTextUtf8Async(ReadOnlyMemory<byte> utf8)
+    protected internal Task SendTextUtf8Async(ReadOnlyMemory<byte> utf8)
     {
         EnsureOpen();
         Connection.Transport.SendText(utf8);
@@ -115,7 +115,7 @@ public abstract partial class WebSocketConsumer : ActorBase
         switch (message)
         {
             case ChannelMessage channelMessage:
-                RunTask(Dispatch(channelMessage));
+                RunTask(DispatchAndAcknowledge(channelMessage));
                 return true;
             case ReceiveTextEvent text:
                 RunTask(Acknowledged(OnReceiveAsync(text.Text)));
@@ -139,6 +139,18 @@ public abstract partial class WebSocketConsumer : ActorBase
     {
         _binding?.Dispose();
         _connection?.Transport.ConsumerStopped();
+    }
+
+    private async Task DispatchAndAcknowledge(ChannelMessage message)
+    {
+        try
+        {
+            await Dispatch(message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _binding?.MessageProcessed(); // relayed messages may skip the mailbox again once it is empty
+        }
     }
 
     private Task Dispatch(ChannelMessage message)
@@ -173,7 +185,8 @@ public abstract partial class WebSocketConsumer : ActorBase
     {
         _connection = connect;
         _channelName = await connect.Layer.NewChannelAsync("consumer").ConfigureAwait(false); // "consumer.*": ChannelLayer:ConsumerCapacity applies
-        _binding = connect.Layer.Bind(_channelName, Self);
+        var relay = _table.Relayed.Count > 0 ? connect.Transport.CreateRelay(_table.Relayed) : null;
+        _binding = connect.Layer.Bind(_channelName, Self, relay);
         foreach (var group in Groups)
         {
             await connect.Layer.GroupAddAsync(group, _channelName).ConfigureAwait(false);

@@ -190,6 +190,9 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         {
         }
 
+        // The communicator has no socket writer to relay to: relayed types reach the consumer, which sends them the same way.
+        public ChannelLayer.IMessageRelay? CreateRelay(IReadOnlySet<string> types) => null;
+
         public void ConsumerStopped()
         {
             if (!Decision.TrySetResult(new ConnectResult(false, null, CloseCodes.InternalError)) && !Stopped.Task.IsCompleted)

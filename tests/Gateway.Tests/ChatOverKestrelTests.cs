@@ -60,15 +60,17 @@ public sealed class ChatOverKestrelTests
     }
 
     [Theory]
-    [InlineData(false, false, false)]
-    [InlineData(true, false, false)]
-    [InlineData(false, true, false)]
-    [InlineData(false, false, true)]
-    [InlineData(true, true, true)]
-    public async Task Every_transport_switch_keeps_order_framing_and_close_codes(bool coalesce, bool transportPipe, bool inline)
+    [InlineData(false, false, false, false)]
+    [InlineData(true, false, false, false)]
+    [InlineData(false, true, false, false)]
+    [InlineData(false, false, true, false)]
+    [InlineData(false, false, false, true)]
+    [InlineData(true, true, false, true)]
+    [InlineData(true, true, true, true)]
+    public async Task Every_transport_switch_keeps_order_framing_and_close_codes(bool coalesce, bool transportPipe, bool inline, bool relay)
     {
         await using var server = await GatewayServer.StartAsync($"Bridge:CoalesceWrites={coalesce}", $"Bridge:UseTransportPipe={transportPipe}",
-            $"Bridge:InlineSocketCompletions={inline}", "Bridge:MaxMessageSize=65536");
+            $"Bridge:InlineSocketCompletions={inline}", $"Bridge:RelayToClient={relay}", "Bridge:MaxMessageSize=65536");
         var clients = new List<WsClient>();
         for (var i = 0; i < 4; i++)
         {

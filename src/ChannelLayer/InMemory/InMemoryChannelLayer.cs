@@ -61,9 +61,9 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
         message.EnsureEncoded();
         Stats.Sent();
         var capacity = _capacity.For(channel);
-        if (_rooms.BoundActor(channel) is { } actor)
+        if (_rooms.Binding(channel) is { } binding)
         {
-            switch (actor.TryTell(message, capacity))
+            switch (binding.Deliver(message, capacity))
             {
                 case TellResult.Delivered:
                     Stats.Delivered(1);
@@ -88,9 +88,9 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     public ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateChannel(channel);
-        if (_rooms.BoundActor(channel) is { } actor)
+        if (_rooms.Binding(channel) is { } binding)
         {
-            throw new InvalidOperationException($"Channel '{channel}' is bound to {actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
+            throw new InvalidOperationException($"Channel '{channel}' is bound to {binding.Actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
         }
 
         return _buffers.ReadAsync(channel, cancellationToken);
@@ -131,11 +131,11 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     }
 
     /// <inheritdoc />
-    public IDisposable Bind(string channel, IActorRef actor)
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null)
     {
         ChannelNames.ValidateChannel(channel);
         ArgumentNullException.ThrowIfNull(actor);
-        return _rooms.Bind(channel, actor);
+        return _rooms.Bind(channel, actor, relay);
     }
 
     /// <inheritdoc />

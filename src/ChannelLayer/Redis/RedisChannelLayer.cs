@@ -128,9 +128,9 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     public async ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateChannel(channel);
-        if (_rooms.BoundActor(channel) is { } actor)
+        if (_rooms.Binding(channel) is { } binding)
         {
-            throw new InvalidOperationException($"Channel '{channel}' is bound to {actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
+            throw new InvalidOperationException($"Channel '{channel}' is bound to {binding.Actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
         }
 
         if (ChannelNames.IsProcessLocal(channel))
@@ -217,11 +217,11 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     }
 
     /// <inheritdoc />
-    public IDisposable Bind(string channel, IActorRef actor)
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null)
     {
         ChannelNames.ValidateChannel(channel);
         ArgumentNullException.ThrowIfNull(actor);
-        return _rooms.Bind(channel, actor);
+        return _rooms.Bind(channel, actor, relay);
     }
 
     /// <inheritdoc />
@@ -297,9 +297,9 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private void DeliverLocally(string channel, ChannelMessage message, bool throwIfFull)
     {
         var capacity = _capacity.For(channel);
-        if (_rooms.BoundActor(channel) is { } actor)
+        if (_rooms.Binding(channel) is { } binding)
         {
-            switch (actor.TryTell(message, capacity))
+            switch (binding.Deliver(message, capacity))
             {
                 case TellResult.Delivered:
                     Stats.Delivered(1);

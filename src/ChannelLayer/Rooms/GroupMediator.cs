@@ -15,7 +15,7 @@ namespace ActorChat.ChannelLayer.Rooms;
 internal sealed class GroupMediator(
     RoomContext context,
     ConcurrentDictionary<string, IActorRef> directory,
-    ConcurrentDictionary<string, IActorRef> bindings,
+    ConcurrentDictionary<string, ChannelBinding> bindings,
     IGroupSubscriptions? subscriptions) : ActorBase
 {
     private readonly Dictionary<string, RoomEntry> _rooms = [];
@@ -130,7 +130,10 @@ internal sealed class GroupMediator(
         {
             foreach (var channel in channels)
             {
-                bindings.TryRemove(KeyValuePair.Create(channel, actor));
+                if (bindings.TryGetValue(channel, out var binding) && binding.Actor.Equals(actor))
+                {
+                    bindings.TryRemove(KeyValuePair.Create(channel, binding));
+                }
             }
         }
     }

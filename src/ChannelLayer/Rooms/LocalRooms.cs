@@ -10,7 +10,7 @@ namespace ActorChat.ChannelLayer.Rooms;
 internal sealed class LocalRooms
 {
     private readonly ConcurrentDictionary<string, IActorRef> _directory = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IActorRef> _bindings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelBinding> _bindings = new(StringComparer.Ordinal);
     private readonly IActorRef _mediator;
     private readonly TimeSpan _askTimeout;
 
@@ -32,13 +32,14 @@ internal sealed class LocalRooms
     /// <summary>True when this node has a room for <paramref name="group"/>.</summary>
     public bool HasRoom(string group) => _directory.ContainsKey(group);
 
-    public IActorRef? BoundActor(string channel) => _bindings.TryGetValue(channel, out var actor) ? actor : null;
+    public ChannelBinding? Binding(string channel) => _bindings.TryGetValue(channel, out var binding) ? binding : null;
 
-    public IDisposable Bind(string channel, IActorRef actor)
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay)
     {
-        _bindings[channel] = actor;
+        var binding = new ChannelBinding(channel, actor, relay, b => _bindings.TryRemove(KeyValuePair.Create(b.Channel, b)));
+        _bindings[channel] = binding;
         _mediator.Tell(new WatchBinding(channel, actor));
-        return new Binding(_bindings, channel, actor);
+        return binding;
     }
 
     /// <summary>Hands a group message to this node's room for the group, if there is one. Never blocks.</summary>
@@ -51,7 +52,7 @@ internal sealed class LocalRooms
     }
 
     public async ValueTask JoinAsync(string group, string channel, int capacity, CancellationToken cancellationToken) =>
-        await _mediator.Ask<Joined>(new JoinGroup(group, channel, BoundActor(channel), capacity), _askTimeout, cancellationToken).ConfigureAwait(false);
+        await _mediator.Ask<Joined>(new JoinGroup(group, channel, Binding(channel), capacity), _askTimeout, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
         await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);
@@ -61,9 +62,4 @@ internal sealed class LocalRooms
 
     public async Task FlushAsync(CancellationToken cancellationToken) =>
         await _mediator.Ask<Flushed>(FlushRooms.Instance, _askTimeout, cancellationToken).ConfigureAwait(false);
-
-    private sealed class Binding(ConcurrentDictionary<string, IActorRef> bindings, string channel, IActorRef actor) : IDisposable
-    {
-        public void Dispose() => bindings.TryRemove(KeyValuePair.Create(channel, actor));
-    }
 }

@@ -11,7 +11,8 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// <remarks>
 /// Fan-out walks a flat list (swap-remove keeps removal O(1)) and offers the same
 /// <see cref="ChannelMessage"/> instance to every member, so the message is encoded once per node
-/// however many members there are. A full member is skipped and counted; the rest of the room goes on.
+/// however many members there are. A member whose binding relays the type gets it without an actor hop
+/// (see <see cref="ChannelBinding"/>). A full member is skipped and counted; the rest of the room goes on.
 /// </remarks>
 internal sealed class RoomActor(string group, RoomContext context) : ActorBase
 {
@@ -52,7 +53,7 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
     private void Join(JoinGroup join)
     {
         _joins++;
-        if (join.Actor is null)
+        if (join.Binding is null)
         {
             _plain[join.Channel] = context.Time.GetUtcNow(); // a repeated join refreshes the expiry, as in Channels
             return;
@@ -65,8 +66,8 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         }
 
         _actorIndex[join.Channel] = _actors.Count;
-        _actors.Add(new ActorMember(join.Channel, join.Actor, join.Capacity));
-        Context.Watch(join.Actor);
+        _actors.Add(new ActorMember(join.Channel, join.Binding, join.Capacity));
+        Context.Watch(join.Binding.Actor);
     }
 
     private void Leave(string channel)
@@ -74,9 +75,9 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         _plain.Remove(channel);
         if (_actorIndex.TryGetValue(channel, out var index))
         {
-            var actor = _actors[index].Actor;
+            var actor = _actors[index].Binding.Actor;
             RemoveAt(index);
-            if (!_actors.Exists(m => m.Actor.Equals(actor)))
+            if (!_actors.Exists(m => m.Binding.Actor.Equals(actor)))
             {
                 Context.Unwatch(actor);
             }
@@ -87,7 +88,7 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
     {
         for (var i = _actors.Count - 1; i >= 0; i--)
         {
-            if (_actors[i].Actor.Equals(actor))
+            if (_actors[i].Binding.Actor.Equals(actor))
             {
                 RemoveAt(i);
             }
@@ -109,7 +110,7 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         long delivered = 0, full = 0, stopped = 0;
         foreach (ref readonly var member in CollectionsMarshal.AsSpan(_actors))
         {
-            switch (member.Actor.TryTell(message, member.Capacity))
+            switch (member.Binding.Deliver(message, member.Capacity))
             {
                 case TellResult.Delivered:
                     delivered++;
@@ -177,5 +178,5 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         }
     }
 
-    private readonly record struct ActorMember(string Channel, IActorRef Actor, int Capacity);
+    private readonly record struct ActorMember(string Channel, ChannelBinding Binding, int Capacity);
 }

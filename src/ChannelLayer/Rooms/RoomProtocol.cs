@@ -2,8 +2,8 @@ using ActorChat.Actors;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
-/// <summary>Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Actor"/> is its bound actor, if any. Answered with <see cref="Joined"/>.</summary>
-internal sealed record JoinGroup(string Group, string Channel, IActorRef? Actor, int Capacity);
+/// <summary>Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Binding"/> is its actor binding, if any. Answered with <see cref="Joined"/>.</summary>
+internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding, int Capacity);
 
 /// <summary>The answer to <see cref="JoinGroup"/>: the member is in, and later group sends reach it.</summary>
 internal sealed class Joined

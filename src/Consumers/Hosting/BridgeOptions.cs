@@ -53,9 +53,16 @@ public sealed class BridgeOptions
 
     /// <summary>
     /// Let Kestrel complete socket operations on the I/O thread instead of queueing them to the thread pool
-    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>; consumer code still runs on actors, never inline). The default is true.
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>; consumer code still runs on actors, never inline). The default is
+    /// false: measured on its own and with the other switches, it collapsed fan-out throughput (see BENCHMARKS.md).
     /// </summary>
-    public bool InlineSocketCompletions { get; set; } = true;
+    public bool InlineSocketCompletions { get; set; }
+
+    /// <summary>
+    /// Let rooms hand messages of a consumer's <see cref="RelayToClientAttribute"/> types straight to its connection's
+    /// writer, past the consumer actor. The default is true.
+    /// </summary>
+    public bool RelayToClient { get; set; } = true;
 
     /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()

@@ -151,6 +151,8 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     void IConsumerTransport.ReceiveProcessed() => _credits.Release();
 
+    ChannelLayer.IMessageRelay? IConsumerTransport.CreateRelay(IReadOnlySet<string> types) => _options.RelayToClient ? new Relay(this, types) : null;
+
     void IConsumerTransport.ConsumerStopped()
     {
         _consumerStopped.TrySetResult();
@@ -380,4 +382,24 @@ internal sealed class ConnectionBridge : IConsumerTransport
     }
 
     private sealed class HandshakeRefusedException(string reason) : Exception(reason);
+
+    /// <summary>
+    /// The broadcast fast path: a room hands a relayed message's shared bytes straight to this connection's
+    /// writer queue. Before the socket is accepted, or once it is closing, it declines and the consumer gets the message.
+    /// </summary>
+    private sealed class Relay(ConnectionBridge bridge, IReadOnlySet<string> types) : ChannelLayer.IMessageRelay
+    {
+        public bool Relays(string type) => types.Contains(type);
+
+        public bool TryRelay(ChannelLayer.ChannelMessage message)
+        {
+            if (!bridge._accepted.Task.IsCompleted || Volatile.Read(ref bridge._closing) != 0)
+            {
+                return false;
+            }
+
+            bridge.Enqueue(new OutgoingFrame(WebSocketMessageType.Text, message.PayloadJson));
+            return true;
+        }
+    }
 }

@@ -1,14 +1,15 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using ActorChat.ChannelLayer;
 using ActorChat.Consumers;
 
 namespace ActorChat.Gateway.Chat;
 
 /// <summary>
 /// The Django Channels tutorial chat: a client sends <c>{"message": "hi"}</c>, and every member of the room,
-/// the sender too, receives <c>{"message": "hi"}</c>.
+/// the sender too, receives <c>{"message": "hi"}</c>. A room message goes to each client as its fields, encoded once
+/// per node and relayed past the consumer actor (<see cref="RelayToClientAttribute"/>).
 /// </summary>
+[RelayToClient("chat.message")]
 public sealed class ChatConsumer : JsonWebSocketConsumer
 {
     private bool _joined;
@@ -43,8 +44,4 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
 
         return GroupSendAsync(Group, new ChatMessage(message.GetString()!));
     }
-
-    /// <summary>Relays a room message to this client. The frame is the message's own encoding, made once per node.</summary>
-    [Handles("chat.message")]
-    private Task OnChatMessage(ChannelMessage message) => SendFieldsAsync(message);
 }
