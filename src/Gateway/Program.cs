@@ -17,3 +17,8 @@ catch (Exception ex) when (ex is HoconException or OptionsValidationException or
     Console.Error.WriteLine($"actorchat: cannot start: {ex.Message}");
     return 2;
 }
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"actorchat: cannot start: {ex.Message} Choose another with --port, or stop what holds it.");
+    return 2;
+}

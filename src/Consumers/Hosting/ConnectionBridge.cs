@@ -96,6 +96,9 @@ internal sealed class ConnectionBridge : IConsumerTransport
         BridgeLog.ConnectionOpened(_logger, Id, _route, _consumerName);
         _accepted.TrySetResult();
 
+        // The socket's own operations get no token: a cancellable token sends ManagedWebSocket down its slower path on
+        // every frame. Aborting the socket once, when the abort token fires, ends both loops instead.
+        using var abortSocket = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), socket);
         var writing = WriteLoopAsync(socket, batching);
         var code = await ReceiveLoopAsync(socket).ConfigureAwait(false);
         _outgoing.Writer.TryComplete();
@@ -224,7 +227,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
                         break;
                     }
 
-                    await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, token).ConfigureAwait(false);
+                    await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                     sent++;
                 }
 
@@ -268,7 +271,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
                     buffer = Grow(buffer, count);
                 }
 
-                var result = await socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     _clientClosed = true;
