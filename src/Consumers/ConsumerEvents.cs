@@ -5,8 +5,8 @@ namespace ActorChat.Consumers;
 /// <summary>The connection was opened; the consumer should accept or close. The ASGI <c>websocket.connect</c>.</summary>
 internal sealed record ConnectEvent(Scope Scope, IConsumerTransport Transport, IChannelLayer Layer);
 
-/// <summary>A whole text message arrived. The ASGI <c>websocket.receive</c> with <c>text</c>.</summary>
-internal sealed record ReceiveTextEvent(string Text);
+/// <summary>A whole text message arrived, as validated UTF-8. The ASGI <c>websocket.receive</c> with <c>text</c>.</summary>
+internal sealed record ReceiveTextEvent(ReadOnlyMemory<byte> Utf8);
 
 /// <summary>A whole binary message arrived. The ASGI <c>websocket.receive</c> with <c>bytes</c>.</summary>
 internal sealed record ReceiveBinaryEvent(ReadOnlyMemory<byte> Bytes);

@@ -34,23 +34,26 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     /// <summary>Sends <c>{"error": message}</c>; the connection stays open.</summary>
     protected Task SendErrorAsync(string message) => SendJsonAsync(new { error = message });
 
-    /// <summary>Decodes one text frame; override for another format. Throw <see cref="JsonException"/> for bad input.</summary>
-    protected virtual JsonElement DecodeJson(string text)
+    /// <summary>Decodes one text frame (UTF-8); override for another format. Throw <see cref="JsonException"/> for bad input.</summary>
+    protected virtual JsonElement DecodeJson(ReadOnlyMemory<byte> utf8)
     {
-        using var document = JsonDocument.Parse(text);
+        using var document = JsonDocument.Parse(utf8);
         return document.RootElement.Clone();
     }
 
     /// <summary>Encodes one outgoing message to UTF-8; override for another format.</summary>
     protected virtual ReadOnlyMemory<byte> EncodeJson(object content) => JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), JsonOptions);
 
-    /// <inheritdoc />
-    protected sealed override async Task OnReceiveAsync(string text)
+    /// <summary>JSON consumers receive text as <see cref="OnReceiveJsonAsync"/>; this is sealed.</summary>
+    protected sealed override Task OnReceiveAsync(string text) => OnReceiveTextAsync(System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Parses the frame's UTF-8 directly, without making a string first.</summary>
+    private protected sealed override async Task OnReceiveTextAsync(ReadOnlyMemory<byte> utf8)
     {
         JsonElement content;
         try
         {
-            content = DecodeJson(text);
+            content = DecodeJson(utf8);
         }
         catch (JsonException ex)
         {

@@ -46,6 +46,9 @@ public abstract partial class WebSocketConsumer : ActorBase
     /// <summary>Called for each text message. The default ignores it.</summary>
     protected virtual Task OnReceiveAsync(string text) => Task.CompletedTask;
 
+    /// <summary>Turns a text message's UTF-8 into a string for <see cref="OnReceiveAsync(string)"/>; JSON consumers parse the bytes instead.</summary>
+    private protected virtual Task OnReceiveTextAsync(ReadOnlyMemory<byte> utf8) => OnReceiveAsync(Encoding.UTF8.GetString(utf8.Span));
+
     /// <summary>Called for each binary message. The default closes with 1003, since most consumers speak text.</summary>
     protected virtual Task OnReceiveAsync(ReadOnlyMemory<byte> bytes) =>
         CloseAsync(CloseCodes.UnsupportedData, "binary messages are not accepted");
@@ -118,7 +121,7 @@ public abstract partial class WebSocketConsumer : ActorBase
                 RunTask(DispatchAndAcknowledge(channelMessage));
                 return true;
             case ReceiveTextEvent text:
-                RunTask(Acknowledged(OnReceiveAsync(text.Text)));
+                RunTask(Acknowledged(OnReceiveTextAsync(text.Utf8)));
                 return true;
             case ReceiveBinaryEvent binary:
                 RunTask(Acknowledged(OnReceiveAsync(binary.Bytes)));

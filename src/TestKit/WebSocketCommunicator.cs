@@ -56,7 +56,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
     /// <summary>Sends a text message to the consumer.</summary>
     public Task SendToAsync(string text)
     {
-        Consumer.Tell(new ReceiveTextEvent(text));
+        Consumer.Tell(new ReceiveTextEvent(Encoding.UTF8.GetBytes(text)));
         return Task.CompletedTask;
     }
 

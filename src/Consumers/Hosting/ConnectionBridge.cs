@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Unicode;
-using System.Threading.Channels;
 using ActorChat.Actors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
     private readonly ILogger _logger;
     private readonly string _route;
     private readonly string _consumerName;
-    private readonly Channel<OutgoingFrame> _outgoing;
+    private readonly FrameQueue _outgoing;
     private readonly SemaphoreSlim _credits;
     private readonly TaskCompletionSource<string?> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,7 +44,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
         _route = route;
         _consumerName = consumerName;
         Id = registry.NextId();
-        _outgoing = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.OutgoingQueueCapacity) { SingleReader = false, SingleWriter = false });
+        _outgoing = new FrameQueue(options.OutgoingQueueCapacity);
         _credits = new SemaphoreSlim(options.ReceiveCredits, options.ReceiveCredits);
     }
 
@@ -98,10 +97,15 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
         // The socket's own operations get no token: a cancellable token sends ManagedWebSocket down its slower path on
         // every frame. Aborting the socket once, when the abort token fires, ends both loops instead.
-        using var abortSocket = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), socket);
+        using var abortSocket = _abort.Token.Register(static state =>
+        {
+            var (bridge, aborted) = ((ConnectionBridge, WebSocket))state!;
+            aborted.Abort();
+            bridge._outgoing.Complete(); // wakes an idle writer so it ends too
+        }, (this, socket));
         var writing = WriteLoopAsync(socket, batching);
         var code = await ReceiveLoopAsync(socket).ConfigureAwait(false);
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         SendDisconnect(code);
         await WaitQuietly(writing, _options.CloseTimeout).ConfigureAwait(false);
         await WaitQuietly(_consumerStopped.Task, _options.CloseTimeout).ConfigureAwait(false);
@@ -124,13 +128,13 @@ internal sealed class ConnectionBridge : IConsumerTransport
         }
 
         _serverCloseCode = code;
-        if (!_outgoing.Writer.TryWrite(OutgoingFrame.Close(code, reason)))
+        if (!_outgoing.TryWrite(OutgoingFrame.Close(code, reason)))
         {
             DropQueuedFrames();
-            _outgoing.Writer.TryWrite(OutgoingFrame.Close(code, reason));
+            _outgoing.TryWrite(OutgoingFrame.Close(code, reason));
         }
 
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         _abort.CancelAfter(_options.CloseTimeout + _options.CloseTimeout); // the writer's own timer starts once the close is sent
     }
 
@@ -175,9 +179,9 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     private void Enqueue(in OutgoingFrame frame)
     {
-        if (_outgoing.Writer.TryWrite(frame) || Volatile.Read(ref _closing) != 0)
+        if (_outgoing.TryWrite(frame) || Volatile.Read(ref _closing) != 0 || _outgoing.IsCompleted)
         {
-            return; // frames after a close are dropped: the client is going away
+            return; // frames after a close (ours or the client's) are dropped: the client is going away
         }
 
         if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
@@ -190,14 +194,14 @@ internal sealed class ConnectionBridge : IConsumerTransport
         _metrics.SlowConsumerClosed();
         _serverCloseCode = CloseCodes.TryAgainLater;
         DropQueuedFrames();
-        _outgoing.Writer.TryWrite(OutgoingFrame.Close(CloseCodes.TryAgainLater, "client too slow: outgoing queue full"));
-        _outgoing.Writer.TryComplete();
+        _outgoing.TryWrite(OutgoingFrame.Close(CloseCodes.TryAgainLater, "client too slow: outgoing queue full"));
+        _outgoing.Complete();
         _abort.CancelAfter(_options.CloseTimeout); // the writer may be stuck in a send the client never reads
     }
 
     private void DropQueuedFrames()
     {
-        while (_outgoing.Reader.TryRead(out _))
+        while (_outgoing.TryRead(out _))
         {
         }
     }
@@ -210,11 +214,11 @@ internal sealed class ConnectionBridge : IConsumerTransport
     private async Task WriteLoopAsync(WebSocket socket, BatchingStream? batching)
     {
         const int maxBatch = 256;
-        var reader = _outgoing.Reader;
+        var reader = _outgoing;
         var token = _abort.Token;
         try
         {
-            while (!_clientClosed && await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (!_clientClosed && await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 batching?.BeginBatch();
                 var sent = 0;
@@ -275,7 +279,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     _clientClosed = true;
-                    _outgoing.Writer.TryComplete();
+                    _outgoing.Complete();
                     return ClosedCode(socket);
                 }
 
@@ -327,7 +331,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
         await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
         _metrics.FrameIn();
         object message = type == WebSocketMessageType.Text
-            ? new ReceiveTextEvent(System.Text.Encoding.UTF8.GetString(buffer, 0, count))
+            ? new ReceiveTextEvent(buffer.AsSpan(0, count).ToArray()) // validated UTF-8; decoded by the consumer only if it wants a string
             : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray());
         _consumer!.Tell(message);
     }

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Threading.Tasks.Sources;
+
+namespace ActorChat.Consumers.Hosting;
+
+/// <summary>
+/// A connection's outgoing frames: many producers (the consumer, rooms relaying broadcasts), one writer.
+/// Lock-free: producers enqueue and wake the writer only when it is idle, so a burst costs one wake-up, not one
+/// lock and signal per frame. Bounded by a count: a full queue refuses the frame and the bridge closes the slow client.
+/// </summary>
+internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>
+{
+    private readonly ConcurrentQueue<OutgoingFrame> _frames = new();
+    private ManualResetValueTaskSourceCore<bool> _wakeUp = new() { RunContinuationsAsynchronously = true };
+    private int _count;
+    private int _completed;
+    private int _waiting;
+
+    /// <summary>True once <see cref="Complete"/> was called: the connection is ending and takes no frames.</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    /// <summary>Queues a frame; false when the queue is full or completed.</summary>
+    public bool TryWrite(in OutgoingFrame frame)
+    {
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _count) > capacity)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        _frames.Enqueue(frame);
+        WakeWriter();
+        return true;
+    }
+
+    /// <summary>Takes the next frame, if any.</summary>
+    public bool TryRead(out OutgoingFrame frame)
+    {
+        if (_frames.TryDequeue(out frame))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Accepts no more frames; the writer drains what is queued, then <see cref="WaitToReadAsync"/> returns false.</summary>
+    public void Complete()
+    {
+        Volatile.Write(ref _completed, 1);
+        WakeWriter();
+    }
+
+    /// <summary>True when frames may be waiting; false once completed and drained. One reader only.</summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        if (!_frames.IsEmpty)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        _wakeUp.Reset();
+        Volatile.Write(ref _waiting, 1);
+        // A producer may have enqueued between the checks above and arming: look again before sleeping.
+        if ((!_frames.IsEmpty || Volatile.Read(ref _completed) != 0) && Interlocked.Exchange(ref _waiting, 0) == 1)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        return new ValueTask<bool>(this, _wakeUp.Version);
+    }
+
+    private void WakeWriter()
+    {
+        if (Volatile.Read(ref _waiting) == 1 && Interlocked.Exchange(ref _waiting, 0) == 1)
+        {
+            _wakeUp.SetResult(true);
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _wakeUp.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wakeUp.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wakeUp.OnCompleted(continuation, state, token, flags);
+}

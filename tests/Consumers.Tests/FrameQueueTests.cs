@@ -1,0 +1,90 @@
+using System.Net.WebSockets;
+using ActorChat.Consumers.Hosting;
+
+namespace ActorChat.Consumers.Tests;
+
+public sealed class FrameQueueTests
+{
+    private static OutgoingFrame Frame(int n) => new(WebSocketMessageType.Text, BitConverter.GetBytes(n));
+
+    private static int Number(OutgoingFrame frame) => BitConverter.ToInt32(frame.Payload.Span);
+
+    [Fact]
+    public async Task An_idle_writer_wakes_for_a_frame_and_frames_come_out_in_order()
+    {
+        var queue = new FrameQueue(10);
+        var waiting = queue.WaitToReadAsync();
+        Assert.False(waiting.IsCompleted);
+        Assert.True(queue.TryWrite(Frame(1)));
+        Assert.True(queue.TryWrite(Frame(2)));
+        Assert.True(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.True(queue.TryRead(out var first));
+        Assert.True(queue.TryRead(out var second));
+        Assert.Equal([1, 2], [Number(first), Number(second)]);
+        Assert.False(queue.TryRead(out _));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_until_a_frame_is_read()
+    {
+        var queue = new FrameQueue(2);
+        Assert.True(queue.TryWrite(Frame(1)));
+        Assert.True(queue.TryWrite(Frame(2)));
+        Assert.False(queue.TryWrite(Frame(3)));
+        Assert.True(queue.TryRead(out _));
+        Assert.True(queue.TryWrite(Frame(3)));
+    }
+
+    [Fact]
+    public async Task A_completed_queue_takes_nothing_drains_what_it_has_and_then_ends_the_writer()
+    {
+        var queue = new FrameQueue(10);
+        queue.TryWrite(Frame(1));
+        queue.Complete();
+        Assert.True(queue.IsCompleted);
+        Assert.False(queue.TryWrite(Frame(2)));
+        Assert.True(await queue.WaitToReadAsync());
+        Assert.True(queue.TryRead(out var last));
+        Assert.Equal(1, Number(last));
+        Assert.False(await queue.WaitToReadAsync());
+
+        var idle = new FrameQueue(10);
+        var waiting = idle.WaitToReadAsync();
+        idle.Complete(); // wakes the idle writer
+        Assert.True(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.False(await idle.WaitToReadAsync());
+    }
+
+    [Fact]
+    public async Task Concurrent_producers_lose_nothing_and_keep_each_producers_order()
+    {
+        var queue = new FrameQueue(1_000_000);
+        const int producers = 4, each = 50_000;
+        var reading = Task.Run(async () =>
+        {
+            var seen = new List<int>();
+            while (seen.Count < producers * each && await queue.WaitToReadAsync())
+            {
+                while (queue.TryRead(out var frame))
+                {
+                    seen.Add(Number(frame));
+                }
+            }
+
+            return seen;
+        });
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(() =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                Assert.True(queue.TryWrite(Frame(p * 1_000_000 + i)));
+            }
+        })));
+        var all = await reading.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(producers * each, all.Count);
+        foreach (var byProducer in all.GroupBy(n => n / 1_000_000))
+        {
+            Assert.Equal(Enumerable.Range(0, each), byProducer.Select(n => n % 1_000_000));
+        }
+    }
+}
