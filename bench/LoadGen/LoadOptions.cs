@@ -7,7 +7,7 @@ namespace ActorChat.LoadGen;
 internal sealed record LoadOptions
 {
     public string Scenario { get; init; } = "fanout";
-    public Uri Url { get; init; } = new("http://127.0.0.1:8000");
+    public Uri[] Urls { get; init; } = [new("http://127.0.0.1:8000")];
     public int Rooms { get; init; } = 1;
     public int Members { get; init; } = 10;
     public int Senders { get; init; } = 1;
@@ -24,7 +24,8 @@ internal sealed record LoadOptions
 
     public const string Usage = """
         usage: LoadGen fanout|echo|idle [options]
-          --url http://127.0.0.1:8000   node to load (ws:// is derived)
+          --url http://127.0.0.1:8000   node to load (ws:// is derived); several, comma-separated, spread the clients
+                                        over nodes (member i of a room goes to node i mod N, so rooms span nodes)
           --rooms N --members N         fanout: rooms and members per room (default 1 x 10)
           --senders N                   senders per room, each also a member (default 1)
           --inflight N                  closed loop: messages in flight per sender (default 8)
@@ -57,7 +58,7 @@ internal sealed record LoadOptions
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value\n{Usage}");
             options = name switch
             {
-                "--url" => options with { Url = new Uri(value) },
+                "--url" => options with { Urls = value.Split(',').Select(u => new Uri(u)).ToArray() },
                 "--rooms" => options with { Rooms = Int(name, value) },
                 "--members" => options with { Members = Int(name, value) },
                 "--senders" => options with { Senders = Int(name, value) },

@@ -63,9 +63,10 @@ internal static class Connector
         return failed;
     }
 
-    public static Uri RoomUri(LoadOptions options, string room)
+    public static Uri RoomUri(LoadOptions options, string room, int member = 0)
     {
-        var ws = new UriBuilder(options.Url) { Scheme = options.Url.Scheme == "https" ? "wss" : "ws" }.Uri;
+        var url = options.Urls[member % options.Urls.Length];
+        var ws = new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws" }.Uri;
         return new Uri(ws, string.Format(System.Globalization.CultureInfo.InvariantCulture, options.PathFormat, room));
     }
 }
@@ -80,10 +81,9 @@ internal static class ChatLoad
         var clients = new List<(ChatClient Client, Uri Uri)>();
         for (var room = 0; room < o.Rooms; room++)
         {
-            var uri = Connector.RoomUri(o, $"load-{run}-{room}");
             for (var m = 0; m < o.Members; m++)
             {
-                clients.Add((new ChatClient(room, m < o.Senders ? m : -1, o.Senders, clock), uri));
+                clients.Add((new ChatClient(room, m < o.Senders ? m : -1, o.Senders, clock), Connector.RoomUri(o, $"load-{run}-{room}", m)));
             }
         }
 
@@ -154,7 +154,7 @@ internal static class IdleLoad
         var clock = new RunClock();
         var run = Guid.NewGuid().ToString("N")[..6];
         var clients = Enumerable.Range(0, o.Connections)
-            .Select(i => (new ChatClient(i / o.RoomSize, -1, 1, clock), Connector.RoomUri(o, $"idle-{run}-{i / o.RoomSize}")))
+            .Select(i => (new ChatClient(i / o.RoomSize, -1, 1, clock), Connector.RoomUri(o, $"idle-{run}-{i / o.RoomSize}", i)))
             .ToList();
         var failed = await Connector.ConnectAllAsync(clients, o);
         using var stop = new CancellationTokenSource();

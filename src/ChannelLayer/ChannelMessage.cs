@@ -50,7 +50,8 @@ public sealed class ChannelMessage
         get
         {
             EnsureEncoded();
-            return _json;
+            // Spliced from the payload's encoding on first use (no second serialization): in-process delivery never needs it.
+            return Volatile.Read(ref _json) ?? Interlocked.CompareExchange(ref _json, ChannelMessageJson.WithType(Type, _payloadJson!), null) ?? _json!;
         }
     }
 
@@ -145,16 +146,9 @@ public sealed class ChannelMessage
                 return;
             }
 
-            if (_json is not null)
-            {
-                Volatile.Write(ref _payloadJson, ChannelMessageJson.WithoutType(Fields));
-            }
-            else
-            {
-                var payloadJson = ChannelMessageJson.EncodePayload(Type, _payload);
-                _json = ChannelMessageJson.WithType(Type, payloadJson);
-                Volatile.Write(ref _payloadJson, payloadJson);
-            }
+            Volatile.Write(ref _payloadJson, _json is not null
+                ? ChannelMessageJson.WithoutType(Fields)
+                : ChannelMessageJson.EncodePayload(Type, _payload));
 
             Interlocked.Increment(ref s_encodings);
         }
@@ -219,7 +213,7 @@ public sealed class ChannelMessage
     }
 
     /// <inheritdoc />
-    public override string ToString() => _payloadJson is null && _json is null
+    public override string ToString() => _payloadJson is null && Volatile.Read(ref _json) is null
         ? $"{Type} {_payload}"
         : Encoding.UTF8.GetString(Json.Span);
 }

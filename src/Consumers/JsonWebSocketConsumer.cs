@@ -35,11 +35,8 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     protected Task SendErrorAsync(string message) => SendJsonAsync(new { error = message });
 
     /// <summary>Decodes one text frame (UTF-8); override for another format. Throw <see cref="JsonException"/> for bad input.</summary>
-    protected virtual JsonElement DecodeJson(ReadOnlyMemory<byte> utf8)
-    {
-        using var document = JsonDocument.Parse(utf8);
-        return document.RootElement.Clone();
-    }
+    protected virtual JsonElement DecodeJson(ReadOnlyMemory<byte> utf8) =>
+        JsonSerializer.Deserialize<JsonElement>(utf8.Span, JsonOptions); // one parse into an element that owns its data
 
     /// <summary>Encodes one outgoing message to UTF-8; override for another format.</summary>
     protected virtual ReadOnlyMemory<byte> EncodeJson(object content) => JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), JsonOptions);

@@ -23,7 +23,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
     private readonly string _route;
     private readonly string _consumerName;
     private readonly FrameQueue _outgoing;
-    private readonly SemaphoreSlim _credits;
+    private readonly CreditGate _credits;
     private readonly TaskCompletionSource<string?> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _consumerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,7 +45,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
         _consumerName = consumerName;
         Id = registry.NextId();
         _outgoing = new FrameQueue(options.OutgoingQueueCapacity);
-        _credits = new SemaphoreSlim(options.ReceiveCredits, options.ReceiveCredits);
+        _credits = new CreditGate(options.ReceiveCredits);
     }
 
     public long Id { get; }
@@ -156,7 +156,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     void IConsumerTransport.SendBinary(ReadOnlyMemory<byte> bytes) => Enqueue(new OutgoingFrame(WebSocketMessageType.Binary, bytes));
 
-    void IConsumerTransport.ReceiveProcessed() => _credits.Release();
+    void IConsumerTransport.ReceiveProcessed() => _credits.Return();
 
     ChannelLayer.IMessageRelay? IConsumerTransport.CreateRelay(IReadOnlySet<string> types) => _options.RelayToClient ? new Relay(this, types) : null;
 
@@ -328,7 +328,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     private async ValueTask DeliverAsync(WebSocketMessageType type, byte[] buffer, int count)
     {
-        await _credits.WaitAsync(_abort.Token).ConfigureAwait(false);
+        await _credits.TakeAsync(_abort.Token).ConfigureAwait(false);
         _metrics.FrameIn();
         object message = type == WebSocketMessageType.Text
             ? new ReceiveTextEvent(buffer.AsSpan(0, count).ToArray()) // validated UTF-8; decoded by the consumer only if it wants a string

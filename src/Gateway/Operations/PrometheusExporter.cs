@@ -37,6 +37,10 @@ public sealed class PrometheusExporter : IDisposable
             _series.Clear();
             _listener.RecordObservableInstruments();
             var text = new StringBuilder();
+            // Process-wide, for allocation-per-delivery figures: bytes the GC has handed out since the node started.
+            text.Append("# HELP actorchat_process_allocated_bytes Bytes allocated by this process since start.\n")
+                .Append("# TYPE actorchat_process_allocated_bytes counter\n")
+                .Append("actorchat_process_allocated_bytes ").Append(GC.GetTotalAllocatedBytes(precise: false).ToString(CultureInfo.InvariantCulture)).Append('\n');
             foreach (var (name, series) in _series)
             {
                 text.Append("# HELP ").Append(name).Append(' ').Append(series.Help).Append('\n');
