@@ -37,35 +37,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
             }
         }
 
-        var receiving = clients.Select(c => Task.Run(async () =>
-        {
-            var got = new List<string>();
-            for (var n = 0; n < perRoom * messagesEach; n++)
-            {
-                got.Add((await c.Client.ReceiveJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("message").GetString()!);
-            }
-
-            return (c.Room, got);
-        })).ToList();
-
-        await Task.WhenAll(clients.Select(c => Task.Run(async () =>
-        {
-            for (var seq = 0; seq < messagesEach; seq++)
-            {
-                await c.Client.SendJsonAsync(new { message = $"{c.Room}:{c.Index}:{seq}" });
-            }
-        })));
-
-        foreach (var (room, got) in await Task.WhenAll(receiving))
-        {
-            var parsed = got.Select(m => m.Split(':')).ToList();
-            Assert.All(parsed, p => Assert.Equal(room, p[0]));
-            Assert.Equal(perRoom * messagesEach, got.Distinct().Count());
-            foreach (var bySender in parsed.GroupBy(p => p[1]))
-            {
-                Assert.Equal(Enumerable.Range(0, messagesEach), bySender.Select(p => int.Parse(p[2])));
-            }
-        }
+        await RoomTraffic.AssertEveryMessageArrivesOnceInOrderAsync(clients, messagesEach);
 
         foreach (var (_, _, client) in clients)
         {

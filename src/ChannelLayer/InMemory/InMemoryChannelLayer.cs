@@ -88,10 +88,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     public ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateChannel(channel);
-        if (_rooms.Binding(channel) is { } binding)
-        {
-            throw new InvalidOperationException($"Channel '{channel}' is bound to {binding.Actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
-        }
+        _rooms.ThrowIfBound(channel);
 
         return _buffers.ReadAsync(channel, cancellationToken);
     }
@@ -131,12 +128,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     }
 
     /// <inheritdoc />
-    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null)
-    {
-        ChannelNames.ValidateChannel(channel);
-        ArgumentNullException.ThrowIfNull(actor);
-        return _rooms.Bind(channel, actor, relay);
-    }
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null) => _rooms.Bind(channel, actor, relay);
 
     /// <inheritdoc />
     public async Task FlushAsync(CancellationToken cancellationToken = default)

@@ -36,10 +36,21 @@ internal sealed class LocalRooms
 
     public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay)
     {
+        ChannelNames.ValidateChannel(channel);
+        ArgumentNullException.ThrowIfNull(actor);
         var binding = new ChannelBinding(channel, actor, relay, b => _bindings.TryRemove(KeyValuePair.Create(b.Channel, b)));
         _bindings[channel] = binding;
         _mediator.Tell(new WatchBinding(channel, actor));
         return binding;
+    }
+
+    /// <summary>Refuses <c>ReceiveAsync</c> on a channel an actor is bound to: its messages go to that actor.</summary>
+    public void ThrowIfBound(string channel)
+    {
+        if (Binding(channel) is { } binding)
+        {
+            throw new InvalidOperationException($"Channel '{channel}' is bound to {binding.Actor.Path}; its messages go to that actor's mailbox, not to ReceiveAsync.");
+        }
     }
 
     /// <summary>Hands a group message to this node's room for the group, if there is one. Never blocks.</summary>
