@@ -32,17 +32,19 @@ public sealed class ChatOverKestrelTests
     }
 
     [Theory]
-    [InlineData(false, false, false, false)]
-    [InlineData(true, false, false, false)]
-    [InlineData(false, true, false, false)]
-    [InlineData(false, false, true, false)]
-    [InlineData(false, false, false, true)]
-    [InlineData(true, true, false, true)]
-    [InlineData(true, true, true, true)]
-    public async Task Every_transport_switch_keeps_order_framing_and_close_codes(bool coalesce, bool transportPipe, bool inline, bool relay)
+    [InlineData(false, false, false, false, false)]
+    [InlineData(true, false, false, false, false)]
+    [InlineData(false, true, false, false, false)]
+    [InlineData(false, false, true, false, false)]
+    [InlineData(false, false, false, true, false)]
+    [InlineData(true, true, false, true, false)]
+    [InlineData(true, true, false, true, true)]
+    [InlineData(false, true, false, false, true)]
+    [InlineData(true, true, true, true, true)]
+    public async Task Every_transport_switch_keeps_order_framing_and_close_codes(bool coalesce, bool transportPipe, bool inline, bool relay, bool direct)
     {
         await using var server = await GatewayServer.StartAsync($"Bridge:CoalesceWrites={coalesce}", $"Bridge:UseTransportPipe={transportPipe}",
-            $"Bridge:InlineSocketCompletions={inline}", $"Bridge:RelayToClient={relay}", "Bridge:MaxMessageSize=65536");
+            $"Bridge:InlineSocketCompletions={inline}", $"Bridge:RelayToClient={relay}", $"Bridge:DirectFrames={direct}", "Bridge:MaxMessageSize=65536");
         var clients = new List<WsClient>();
         for (var i = 0; i < 4; i++)
         {
@@ -83,6 +85,30 @@ public sealed class ChatOverKestrelTests
         {
             await client.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Control_frames_never_land_inside_a_directly_written_data_frame()
+    {
+        await using var server = await GatewayServer.StartAsync("Bridge:MaxMessageSize=262144");
+        // The listener pings every 5 ms, so the server's pongs race the writer's frames all through the burst.
+        await using var listener = await WsClient.ConnectAsync(server.Ws("/ws/chat/pings/"), keepAlivePings: TimeSpan.FromMilliseconds(5));
+        await using var sender = await WsClient.ConnectAsync(server.Ws("/ws/chat/pings/"));
+        const int count = 300;
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await sender.SendJsonAsync(new { message = $"{i}:{new string('q', i * 331 % 90_000)}" }); // 7-, 16- and 64-bit lengths
+            }
+        });
+        for (var i = 0; i < count; i++)
+        {
+            var text = (await listener.ReceiveJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("message").GetString()!;
+            Assert.Equal($"{i}:{new string('q', i * 331 % 90_000)}", text);
+        }
+
+        await sending;
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class NodeConfigurationTests
             await using var app = GatewayApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=None", setting]);
             await app.StartAsync();
         });
-        Assert.Contains(message, ex.Message);
+        Assert.Contains(message, ex.Message, StringComparison.OrdinalIgnoreCase); // keys are case-insensitive; the first source's spelling is quoted
     }
 
     [Theory]

@@ -13,10 +13,15 @@ public sealed class WsClient : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WsClient> ConnectAsync(Uri uri, string? origin = null, IEnumerable<string>? subprotocols = null)
+    public static async Task<WsClient> ConnectAsync(Uri uri, string? origin = null, IEnumerable<string>? subprotocols = null, TimeSpan? keepAlivePings = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (keepAlivePings is { } interval)
+        {
+            socket.Options.KeepAliveInterval = interval;
+            socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(10); // with a timeout the client sends real pings
+        }
         if (origin is not null)
         {
             socket.Options.SetRequestHeader("Origin", origin);

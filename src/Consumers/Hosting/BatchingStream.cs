@@ -5,12 +5,13 @@ namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
 /// The stream a connection's <see cref="System.Net.WebSockets.WebSocket"/> runs on, over the connection's
-/// pipe. Between <see cref="BeginBatch"/> and <see cref="EndBatchAsync"/>, writes only fill the pipe's buffer,
+/// pipe. Between <see cref="BeginBatchAsync"/> and <see cref="EndBatchAsync"/>, writes only fill the pipe's buffer,
 /// so all frames the writer drained from its queue leave in one flush (one send syscall). Outside a batch
 /// (pongs, keep-alive pings, the close handshake) every write is flushed at once.
 /// </summary>
 internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stream
 {
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private bool _batching;
     private volatile bool _disposed;
 
@@ -24,22 +25,67 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>Holds flushes back until <see cref="EndBatchAsync"/>. The WebSocket sends one frame at a time, so no lock is needed.</summary>
-    public void BeginBatch() => _batching = true;
+    /// <summary>Holds flushes back until <see cref="EndBatchAsync"/>, and other writers out: takes the write gate.</summary>
+    public async ValueTask BeginBatchAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _batching = true;
+    }
 
-    /// <summary>Flushes everything written since <see cref="BeginBatch"/>.</summary>
+    /// <summary>Flushes everything written since <see cref="BeginBatchAsync"/> and releases the gate.</summary>
     public async ValueTask EndBatchAsync(CancellationToken cancellationToken)
     {
         _batching = false;
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        output.Write(buffer.Span);
-        if (!_batching)
+        if (_batching)
         {
+            output.Write(buffer.Span); // inside the writer's batch, which holds the gate
+            return;
+        }
+
+        // The WebSocket's own frames (pongs, pings, close) come from other threads: one writer on the pipe at a time.
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            output.Write(buffer.Span);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes data frames directly (<see cref="FrameWriter"/>) and flushes them once, holding the write gate so
+    /// no control frame of the WebSocket lands in the middle of one.
+    /// </summary>
+    public async ValueTask WriteFramesAsync(FrameSource frames, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (frames.TryNext(out var frame))
+            {
+                FrameWriter.Write(output, frame.Type, frame.Payload.Span);
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

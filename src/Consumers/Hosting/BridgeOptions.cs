@@ -59,6 +59,13 @@ public sealed class BridgeOptions
     public bool InlineSocketCompletions { get; set; }
 
     /// <summary>
+    /// With the transport pipe, write outgoing data frames directly (RFC 6455 header plus one copy of the payload)
+    /// instead of through <see cref="System.Net.WebSockets.WebSocket.SendAsync(ReadOnlyMemory{byte}, System.Net.WebSockets.WebSocketMessageType, bool, CancellationToken)"/>,
+    /// which copies each payload twice. Receiving and control frames stay with the WebSocket. The default is true.
+    /// </summary>
+    public bool DirectFrames { get; set; } = true;
+
+    /// <summary>
     /// Let rooms hand messages of a consumer's <see cref="RelayToClientAttribute"/> types straight to its connection's
     /// writer, past the consumer actor. The default is true.
     /// </summary>

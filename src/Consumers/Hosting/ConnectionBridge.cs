@@ -208,40 +208,31 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     /// <summary>
     /// The connection's single writer. Each wake-up drains what is queued (up to a bound, so one busy socket
-    /// cannot hold a thread forever); with <paramref name="batching"/> those frames leave in one flush.
-    /// Frames keep their queue order, which is the order the consumer sent them.
+    /// cannot hold a thread forever) and flushes once. With <see cref="BridgeOptions.DirectFrames"/> it writes the
+    /// data frames itself (header plus one copy of the shared payload); otherwise through the WebSocket, frame by
+    /// frame. Frames keep their queue order, which is the order the consumer and its rooms sent them.
     /// </summary>
     private async Task WriteLoopAsync(WebSocket socket, BatchingStream? batching)
     {
-        const int maxBatch = 256;
-        var reader = _outgoing;
         var token = _abort.Token;
+        var frames = new FrameSource(_outgoing, max: 256);
+        var direct = batching is not null && _options.DirectFrames;
         try
         {
-            while (!_clientClosed && await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (!_clientClosed && await _outgoing.WaitToReadAsync().ConfigureAwait(false))
             {
-                batching?.BeginBatch();
-                var sent = 0;
-                OutgoingFrame? close = null;
-                while (!_clientClosed && sent < maxBatch && reader.TryRead(out var frame))
+                frames.Reset();
+                if (direct)
                 {
-                    if (frame.Type == WebSocketMessageType.Close)
-                    {
-                        close = frame;
-                        break;
-                    }
-
-                    await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                    sent++;
+                    await batching!.WriteFramesAsync(frames, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendThroughWebSocketAsync(socket, batching, frames, token).ConfigureAwait(false);
                 }
 
-                if (batching is not null)
-                {
-                    await batching.EndBatchAsync(token).ConfigureAwait(false);
-                }
-
-                _metrics.FramesSent(sent);
-                if (close is { } closing)
+                _metrics.FramesSent(frames.Taken);
+                if (frames.Close is { } closing)
                 {
                     await socket.CloseOutputAsync((WebSocketCloseStatus)closing.CloseCode, closing.Reason, token).ConfigureAwait(false);
                     _abort.CancelAfter(_options.CloseTimeout); // the client has this long to answer the close
@@ -255,9 +246,32 @@ internal sealed class ConnectionBridge : IConsumerTransport
                 await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             // The socket is gone or was aborted; the receive loop reports the end.
+        }
+    }
+
+    private async Task SendThroughWebSocketAsync(WebSocket socket, BatchingStream? batching, FrameSource frames, CancellationToken token)
+    {
+        if (batching is not null)
+        {
+            await batching.BeginBatchAsync(token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            while (!_clientClosed && frames.TryNext(out var frame))
+            {
+                await socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (batching is not null)
+            {
+                await batching.EndBatchAsync(token).ConfigureAwait(false);
+            }
         }
     }
 
