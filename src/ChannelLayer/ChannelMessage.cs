@@ -130,6 +130,26 @@ public sealed class ChannelMessage
         return new ChannelMessage(type, null, utf8Json.ToArray(), root);
     }
 
+    /// <summary>
+    /// A message whose fields are already UTF-8 JSON (another node's encoding, say): adopted as they are, so a
+    /// receiving node neither parses nor re-encodes them. Fields are parsed only if something reads them.
+    /// </summary>
+    /// <exception cref="FormatException">The type is invalid or the payload is not a JSON object.</exception>
+    internal static ChannelMessage FromPayloadJson(string type, byte[] payloadJson)
+    {
+        if (!ChannelNames.IsValidGroup(type))
+        {
+            throw new FormatException($"Message type '{type}' is invalid: use ASCII letters, digits, '-', '_' and '.'.");
+        }
+
+        if (payloadJson.Length < 2 || payloadJson[0] != (byte)'{' || payloadJson[^1] != (byte)'}')
+        {
+            throw new FormatException("A channel message's fields must be a JSON object.");
+        }
+
+        return new ChannelMessage(type, null, null, null) { _payloadJson = payloadJson };
+    }
+
     /// <summary>Encodes the message now if it was not yet; a layer calls this at the sender so a bad payload fails there.</summary>
     /// <exception cref="ChannelMessageSerializationException">The payload cannot be encoded as a JSON object.</exception>
     public void EnsureEncoded()

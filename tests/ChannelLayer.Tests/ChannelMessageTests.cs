@@ -96,4 +96,19 @@ public sealed class ChannelMessageTests
         Assert.Throws<InvalidChannelNameException>(() => ChannelMessage.Create("bad type"));
         Assert.Throws<InvalidChannelNameException>(() => ChannelMessage.Create("a!b"));
     }
+
+    [Fact]
+    public void Fields_from_another_node_are_adopted_as_sent_and_read_lazily()
+    {
+        var fields = """{"message":"hi"}"""u8.ToArray();
+        var before = ChannelMessage.EncodeCount;
+        var message = ChannelMessage.FromPayloadJson("chat.message", fields);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(message.PayloadJson, out var adopted));
+        Assert.Same(fields, adopted.Array); // no copy, no re-encoding
+        Assert.Equal(before, ChannelMessage.EncodeCount);
+        Assert.Equal("hi", message.Get<string>("message"));
+        Assert.Equal("""{"type":"chat.message","message":"hi"}""", Text(message.Json));
+        Assert.Throws<FormatException>(() => ChannelMessage.FromPayloadJson("chat.message", "[1]"u8.ToArray()));
+        Assert.Throws<FormatException>(() => ChannelMessage.FromPayloadJson("bad type", fields));
+    }
 }

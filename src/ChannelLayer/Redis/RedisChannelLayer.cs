@@ -252,20 +252,25 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
 
     Task IGroupSubscriptions.UnsubscribeAsync(string group) => _subscriber.UnsubscribeAsync(_keys.Group(group));
 
-    /// <summary>A message from Redis: another node's group message, or a direct send to one of this node's channels.</summary>
+    /// <summary>
+    /// A message from Redis, <c>head\ntype\nfields</c>: another node's group message (head = its node id), or a direct
+    /// send to one of this node's channels (head = the channel). The fields are adopted as sent, never re-parsed.
+    /// </summary>
     private void OnPublished(string redisChannel, byte[] payload)
     {
-        var newline = Array.IndexOf(payload, (byte)'\n');
-        if (newline <= 0)
+        var first = Array.IndexOf(payload, (byte)'\n');
+        var second = first < 0 ? -1 : Array.IndexOf(payload, (byte)'\n', first + 1);
+        if (first <= 0 || second <= first + 1)
         {
+            Log.BadFrame(_logger, redisChannel, "expected head, type and fields on three lines");
             return;
         }
 
-        var head = Encoding.UTF8.GetString(payload, 0, newline);
+        var head = Encoding.UTF8.GetString(payload, 0, first);
         ChannelMessage message;
         try
         {
-            message = ChannelMessage.Parse(payload.AsSpan(newline + 1));
+            message = ChannelMessage.FromPayloadJson(Encoding.ASCII.GetString(payload, first + 1, second - first - 1), payload[(second + 1)..]);
         }
         catch (FormatException ex)
         {
@@ -341,15 +346,14 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                 continue; // timed out; wait again
             }
 
-            var newline = Array.IndexOf(entry, (byte)'\n');
-            var expiresAt = long.Parse(Encoding.ASCII.GetString(entry, 0, newline), System.Globalization.CultureInfo.InvariantCulture);
+            var (expiresAt, message) = ReadListEntry(entry);
             if (expiresAt <= _time.GetUtcNow().UtcTicks)
             {
                 Stats.DroppedExpired(1);
                 continue;
             }
 
-            return ChannelMessage.Parse(entry.AsSpan(newline + 1));
+            return message;
         }
     }
 
@@ -373,16 +377,17 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         try
         {
             var key = _keys.Members(group, NodeId);
+            // Awaited (not fired): once GroupAdd/GroupDiscard returns, every node sees the change.
             if (add is not null)
             {
-                await _client.FireAsync("SADD", key, add).ConfigureAwait(false);
-                await _client.FireAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
-                await _client.FireAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
+                await _client.ExecuteAsync("SADD", key, add).ConfigureAwait(false);
+                await _client.ExecuteAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
+                await _client.ExecuteAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
             }
 
             if (remove is not null)
             {
-                await _client.FireAsync("SREM", key, remove).ConfigureAwait(false);
+                await _client.ExecuteAsync("SREM", key, remove).ConfigureAwait(false);
             }
         }
         catch (RedisUnavailableException ex)
@@ -445,18 +450,30 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         return channel[(dot + 1)..bang];
     }
 
+    /// <summary><c>head\ntype\nfields</c>: the fields are the message's one encoding, so nobody re-encodes or re-parses it.</summary>
     private static byte[] Frame(string head, ChannelMessage message)
     {
-        var json = message.Json.Span;
-        var frame = new byte[Encoding.UTF8.GetByteCount(head) + 1 + json.Length];
+        var fields = message.PayloadJson.Span;
+        var frame = new byte[Encoding.UTF8.GetByteCount(head) + 1 + message.Type.Length + 1 + fields.Length];
         var at = Encoding.UTF8.GetBytes(head, frame);
         frame[at++] = (byte)'\n';
-        json.CopyTo(frame.AsSpan(at));
+        at += Encoding.ASCII.GetBytes(message.Type, frame.AsSpan(at));
+        frame[at++] = (byte)'\n';
+        fields.CopyTo(frame.AsSpan(at));
         return frame;
     }
 
     private byte[] ListEntry(ChannelMessage message) =>
         Frame((_time.GetUtcNow() + Options.Expiry).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+
+    /// <summary>Reads a list entry written by <see cref="ListEntry"/>: expiry, type, fields.</summary>
+    private static (long ExpiresAt, ChannelMessage Message) ReadListEntry(byte[] entry)
+    {
+        var first = Array.IndexOf(entry, (byte)'\n');
+        var second = Array.IndexOf(entry, (byte)'\n', first + 1);
+        var expiresAt = long.Parse(Encoding.ASCII.GetString(entry, 0, first), System.Globalization.CultureInfo.InvariantCulture);
+        return (expiresAt, ChannelMessage.FromPayloadJson(Encoding.ASCII.GetString(entry, first + 1, second - first - 1), entry[(second + 1)..]));
+    }
 
     /// <summary>Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them.</summary>
     private sealed class RedisListSink(RedisChannelLayer layer) : IChannelSink
