@@ -61,21 +61,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
         message.EnsureEncoded();
         Stats.Sent();
         var capacity = _capacity.For(channel);
-        if (_rooms.Binding(channel) is { } binding)
-        {
-            switch (binding.Deliver(message, capacity))
-            {
-                case TellResult.Delivered:
-                    Stats.Delivered(1);
-                    return ValueTask.CompletedTask;
-                case TellResult.Full:
-                    throw new ChannelFullException(channel, capacity);
-            }
-
-            // The bound actor stopped: the channel is a plain buffer again until its messages expire.
-        }
-
-        if (!_buffers.TryDeliver(channel, message))
+        if (!_rooms.TryDeliver(channel, message, capacity, _buffers))
         {
             throw new ChannelFullException(channel, capacity);
         }

@@ -107,8 +107,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         RedisReply reply;
         try
         {
-            reply = await _client.ExecuteAsync("EVAL", PushIfRoom, "1", _keys.List(channel), capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds)
-                .ConfigureAwait(false);
+            reply = await PushToListAsync(channel, message, capacity).ConfigureAwait(false);
         }
         catch (RedisUnavailableException ex)
         {
@@ -294,22 +293,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private void DeliverLocally(string channel, ChannelMessage message, bool throwIfFull)
     {
         var capacity = _capacity.For(channel);
-        if (_rooms.Binding(channel) is { } binding)
-        {
-            switch (binding.Deliver(message, capacity))
-            {
-                case TellResult.Delivered:
-                    Stats.Delivered(1);
-                    return;
-                case TellResult.Full when throwIfFull:
-                    throw new ChannelFullException(channel, capacity);
-                case TellResult.Full:
-                    Stats.DroppedFull(1); // the sender is on another node and cannot be told
-                    return;
-            }
-        }
-
-        if (_localBuffers.TryDeliver(channel, message))
+        if (_rooms.TryDeliver(channel, message, capacity, _localBuffers))
         {
             Stats.Delivered(1);
         }
@@ -319,7 +303,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         }
         else
         {
-            Stats.DroppedFull(1);
+            Stats.DroppedFull(1); // the sender is on another node and cannot be told
         }
     }
 
@@ -463,6 +447,10 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         return frame;
     }
 
+    /// <summary>Pushes onto a named channel's list only below <paramref name="capacity"/>; the reply is 1 when pushed, 0 when full.</summary>
+    private Task<RedisReply> PushToListAsync(string channel, ChannelMessage message, int capacity) =>
+        _client.ExecuteAsync("EVAL", PushIfRoom, "1", _keys.List(channel), capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds);
+
     private byte[] ListEntry(ChannelMessage message) =>
         Frame((_time.GetUtcNow() + Options.Expiry).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
 
@@ -488,8 +476,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         {
             try
             {
-                var reply = await layer._client.ExecuteAsync("EVAL", PushIfRoom, "1", layer._keys.List(channel), layer._capacity.For(channel),
-                    layer.ListEntry(message), (long)layer.Options.Expiry.TotalMilliseconds).ConfigureAwait(false);
+                var reply = await layer.PushToListAsync(channel, message, layer._capacity.For(channel)).ConfigureAwait(false);
                 if (reply.Integer == 0)
                 {
                     layer.Stats.DroppedFull(1);

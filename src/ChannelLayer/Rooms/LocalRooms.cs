@@ -20,17 +20,11 @@ internal sealed class LocalRooms
         _mediator = system.ActorOf(Props.FromFactory(() => new GroupMediator(context, _directory, _bindings, subscriptions)), mediatorName);
     }
 
-    /// <summary>The mediator actor, for tests and diagnostics.</summary>
-    public IActorRef Mediator => _mediator;
-
     /// <summary>How many rooms this node has now.</summary>
     public int RoomCount => _directory.Count;
 
     /// <summary>The groups this node has rooms for now.</summary>
     public IReadOnlyCollection<string> Groups => [.. _directory.Keys];
-
-    /// <summary>True when this node has a room for <paramref name="group"/>.</summary>
-    public bool HasRoom(string group) => _directory.ContainsKey(group);
 
     public ChannelBinding? Binding(string channel) => _bindings.TryGetValue(channel, out var binding) ? binding : null;
 
@@ -42,6 +36,28 @@ internal sealed class LocalRooms
         _bindings[channel] = binding;
         _mediator.Tell(new WatchBinding(channel, actor));
         return binding;
+    }
+
+    /// <summary>
+    /// Delivers to a channel on this node: to its bound actor (or relay) below <paramref name="capacity"/>, or, when no
+    /// live actor is bound, to <paramref name="buffer"/>. False when the channel is full.
+    /// </summary>
+    public bool TryDeliver(string channel, ChannelMessage message, int capacity, IChannelSink buffer)
+    {
+        if (Binding(channel) is { } binding)
+        {
+            switch (binding.Deliver(message, capacity))
+            {
+                case TellResult.Delivered:
+                    return true;
+                case TellResult.Full:
+                    return false;
+            }
+
+            // The bound actor stopped: the channel is a plain buffer again until its messages expire.
+        }
+
+        return buffer.TryDeliver(channel, message);
     }
 
     /// <summary>Refuses <c>ReceiveAsync</c> on a channel an actor is bound to: its messages go to that actor.</summary>

@@ -120,22 +120,31 @@ internal sealed class ConnectionBridge : IConsumerTransport
     }
 
     /// <summary>Closes from the server side with <paramref name="code"/>: a consumer's close, a shutdown, an oversize message.</summary>
-    public void CloseFromServer(int code, string? reason)
+    public void CloseFromServer(int code, string? reason) =>
+        StartClose(code, reason, dropQueued: false, abortAfter: _options.CloseTimeout + _options.CloseTimeout); // the writer's own timer starts once the close is sent
+
+    /// <summary>
+    /// Queues the server's close frame behind the queued frames (or instead of them, with <paramref name="dropQueued"/>,
+    /// or when the queue is full), takes no more frames, and drops the connection after <paramref name="abortAfter"/>
+    /// if the close handshake has not ended it. False when a close had already started.
+    /// </summary>
+    private bool StartClose(int code, string? reason, bool dropQueued, TimeSpan abortAfter)
     {
         if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
         {
-            return;
+            return false;
         }
 
         _serverCloseCode = code;
-        if (!_outgoing.TryWrite(OutgoingFrame.Close(code, reason)))
+        if (dropQueued || !_outgoing.TryWrite(OutgoingFrame.Close(code, reason)))
         {
             DropQueuedFrames();
             _outgoing.TryWrite(OutgoingFrame.Close(code, reason));
         }
 
         _outgoing.Complete();
-        _abort.CancelAfter(_options.CloseTimeout + _options.CloseTimeout); // the writer's own timer starts once the close is sent
+        _abort.CancelAfter(abortAfter);
+        return true;
     }
 
     ValueTask IConsumerTransport.AcceptAsync(string? subprotocol)
@@ -184,19 +193,13 @@ internal sealed class ConnectionBridge : IConsumerTransport
             return; // frames after a close (ours or the client's) are dropped: the client is going away
         }
 
-        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
+        // The client is not reading. Drop what it would never read in time, and tell it why if it ever reads again;
+        // the writer may be stuck in a send the client never reads, so the connection goes after one close timeout.
+        if (StartClose(CloseCodes.TryAgainLater, "client too slow: outgoing queue full", dropQueued: true, abortAfter: _options.CloseTimeout))
         {
-            return;
+            BridgeLog.SlowConsumer(_logger, Id, _route, _options.OutgoingQueueCapacity);
+            _metrics.SlowConsumerClosed();
         }
-
-        // The client is not reading. Drop what it would never read in time, and tell it why if it ever reads again.
-        BridgeLog.SlowConsumer(_logger, Id, _route, _options.OutgoingQueueCapacity);
-        _metrics.SlowConsumerClosed();
-        _serverCloseCode = CloseCodes.TryAgainLater;
-        DropQueuedFrames();
-        _outgoing.TryWrite(OutgoingFrame.Close(CloseCodes.TryAgainLater, "client too slow: outgoing queue full"));
-        _outgoing.Complete();
-        _abort.CancelAfter(_options.CloseTimeout); // the writer may be stuck in a send the client never reads
     }
 
     private void DropQueuedFrames()
