@@ -87,4 +87,32 @@ public sealed class FrameQueueTests
             Assert.Equal(Enumerable.Range(0, each), byProducer.Select(n => n % 1_000_000));
         }
     }
+
+    [Fact]
+    public async Task An_idle_writer_is_never_left_asleep_by_a_racing_write_or_complete()
+    {
+        // A guard for the fences in WaitToReadAsync and Complete: a lost wake-up would leave this waiting forever.
+        for (var i = 0; i < 5_000; i++)
+        {
+            var queue = new FrameQueue(10);
+            var start = new Barrier(2);
+            var producer = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                if (i % 2 == 0)
+                {
+                    queue.TryWrite(Frame(i));
+                }
+                else
+                {
+                    queue.Complete();
+                }
+            });
+            start.SignalAndWait();
+            var woke = await queue.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            await producer;
+            Assert.True(woke || queue.IsCompleted);
+            Assert.True(i % 2 == 1 || queue.TryRead(out _), $"iteration {i}: the frame was lost");
+        }
+    }
 }

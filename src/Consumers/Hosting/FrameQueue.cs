@@ -53,7 +53,7 @@ internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>
     /// <summary>Accepts no more frames; the writer drains what is queued, then <see cref="WaitToReadAsync"/> returns false.</summary>
     public void Complete()
     {
-        Volatile.Write(ref _completed, 1);
+        Interlocked.Exchange(ref _completed, 1); // a full fence: the read of _waiting in WakeWriter must not move before this store
         WakeWriter();
     }
 
@@ -71,7 +71,9 @@ internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>
         }
 
         _wakeUp.Reset();
-        Volatile.Write(ref _waiting, 1);
+        // A full fence, not a volatile write: the re-check below must not be reordered before this store, or a producer
+        // and this reader could each miss the other's write and the writer would sleep through a frame (or the close).
+        Interlocked.Exchange(ref _waiting, 1);
         // A producer may have enqueued between the checks above and arming: look again before sleeping.
         if ((!_frames.IsEmpty || Volatile.Read(ref _completed) != 0) && Interlocked.Exchange(ref _waiting, 0) == 1)
         {
