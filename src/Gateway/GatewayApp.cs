@@ -58,13 +58,7 @@ public static class GatewayApp
 
     private static RedisChannelLayer CreateRedisLayer(NodeOptions node, ActorSystem system, ChannelLayerOptions options, IServiceProvider services)
     {
-        if (node.Redis.Length != 1)
-        {
-            throw new InvalidConfigurationException(
-                $"node.redis lists {node.Redis.Length} endpoints; this build speaks to one Redis server (Redis Cluster with sharded pub/sub is not supported yet).");
-        }
-
-        var redis = new RedisLayerOptions { Endpoint = node.Redis[0], NodeId = node.Id };
+        var redis = new RedisLayerOptions { Endpoints = node.Redis, NodeId = node.Id };
         ConfigBinder.Bind(services.GetRequiredService<IConfiguration>().GetSection("Redis"), redis);
         RedisChannelLayer layer;
         try

@@ -27,7 +27,7 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
         var system = ActorSystem.Create("node-" + id);
         var layer = new RedisChannelLayer(system, new ChannelLayerOptions { Capacity = 10_000 }, new RedisLayerOptions
         {
-            Endpoint = _redis.Endpoint,
+            Endpoints = [_redis.Endpoint],
             NodeId = id,
             KeyPrefix = _prefix,
             MembershipTtl = TimeSpan.FromSeconds(2),

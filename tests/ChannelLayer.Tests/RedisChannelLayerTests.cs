@@ -14,7 +14,7 @@ public sealed class RedisChannelLayerTests(RedisFixture redis) : ChannelLayerCon
     {
         var layer = new RedisChannelLayer(system ?? Sys, options, new RedisLayerOptions
         {
-            Endpoint = redis.Server.Endpoint,
+            Endpoints = [redis.Server.Endpoint],
             NodeId = nodeId,
             KeyPrefix = prefix,
             MembershipTtl = TimeSpan.FromSeconds(2),

@@ -27,8 +27,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private readonly LocalRooms _rooms;
     private readonly ChannelBuffers _localBuffers;
     private readonly CapacityPolicy _capacity;
-    private readonly RedisClient _client;
-    private readonly RedisSubscriber _subscriber;
+    private readonly RedisRouter _router;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _heartbeat;
@@ -50,11 +49,9 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         Stats = new ChannelLayerStats(meterFactory);
         _capacity = new CapacityPolicy(Options);
         _localBuffers = new ChannelBuffers(Options, _capacity, Stats, _time);
-        var endpoint = redis.ParseEndpoint();
-        _client = new RedisClient(endpoint, redis.ConnectTimeout, error => CrossNodeFailed(new RedisUnavailableException(error)));
-        _subscriber = new RedisSubscriber(endpoint, redis.ConnectTimeout, OnPublished, _logger);
+        _router = new RedisRouter(redis.ParseEndpoints(), redis.ConnectTimeout, redis.HeartbeatInterval, OnPublished, error => CrossNodeFailed(new RedisUnavailableException(error)), _logger);
         _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, new RedisListSink(this)), "channel-layer-" + redis.NodeId, this);
-        _ = _subscriber.SubscribeAsync(_keys.Node(redis.NodeId));
+        _ = _router.SubscribeAsync(_keys.Node(redis.NodeId));
         _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
     }
 
@@ -70,11 +67,23 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     /// <summary>How many room actors this node has now.</summary>
     public int RoomCount => _rooms.RoomCount;
 
-    /// <summary>How many times the subscriber connection has been established (1 until Redis restarts).</summary>
-    public int SubscriberConnections => _subscriber.Connections;
+    /// <summary>How many times subscriber connections have been established, summed over the Redis servers (one per server until Redis restarts).</summary>
+    public int SubscriberConnections => _router.SubscriberConnections;
 
-    /// <summary>Waits until the pub/sub connection is up, for tests and orderly startup.</summary>
-    public Task<bool> WaitConnectedAsync(TimeSpan timeout) => _subscriber.WaitConnectedAsync(timeout);
+    /// <summary>True when the layer speaks to Redis Cluster with sharded pub/sub.</summary>
+    public bool IsCluster => _router.IsCluster;
+
+    /// <summary>Waits until the pub/sub connections are up (and, for a cluster, the slot map is known), for tests and orderly startup.</summary>
+    public async Task<bool> WaitConnectedAsync(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (!_router.SubscribersConnected && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return _router.SubscribersConnected;
+    }
 
     /// <inheritdoc />
     public ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default)
@@ -170,7 +179,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         _rooms.Publish(group, message); // local members never wait on Redis
         try
         {
-            await _client.FireAsync("PUBLISH", _keys.Group(group), Frame(NodeId, message)).ConfigureAwait(false);
+            await _router.FirePublishAsync(_keys.Group(group), Frame(NodeId, message)).ConfigureAwait(false);
         }
         catch (RedisUnavailableException ex)
         {
@@ -185,7 +194,8 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         var members = new HashSet<string>(await _rooms.MembersAsync(group, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         try
         {
-            var nodes = await _client.ExecuteAsync("SMEMBERS", _keys.GroupNodes(group)).ConfigureAwait(false);
+            var nodesKey = _keys.GroupNodes(group);
+            var nodes = await _router.ExecuteAsync(nodesKey, "SMEMBERS", nodesKey).ConfigureAwait(false);
             foreach (var node in nodes.Items ?? [])
             {
                 var id = node.AsString()!;
@@ -194,10 +204,11 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                     continue;
                 }
 
-                var remote = await _client.ExecuteAsync("SMEMBERS", _keys.Members(group, id)).ConfigureAwait(false);
+                var membersKey = _keys.Members(group, id);
+                var remote = await _router.ExecuteAsync(membersKey, "SMEMBERS", membersKey).ConfigureAwait(false);
                 if (remote.Items is not { Length: > 0 } items)
                 {
-                    await _client.FireAsync("SREM", _keys.GroupNodes(group), id).ConfigureAwait(false); // its entries expired: a dead node
+                    await _router.FireAsync(nodesKey, "SREM", nodesKey, id).ConfigureAwait(false); // its entries expired: a dead node
                     continue;
                 }
 
@@ -220,36 +231,41 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         _localBuffers.Clear();
         await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var cursor = "0";
-        do
+        foreach (var server in _router.Masters)
         {
-            var page = await _client.ExecuteAsync("SCAN", cursor, "MATCH", _keys.Prefix + ":*", "COUNT", 1000).ConfigureAwait(false);
-            cursor = page.Items![0].AsString()!;
-            var keys = page.Items[1].Items!.Select(k => (object)k.AsString()!).ToArray();
-            if (keys.Length > 0)
+            var client = _router.ClientFor(server);
+            var cursor = "0";
+            do
             {
-                await _client.ExecuteAsync(["DEL", .. keys]).ConfigureAwait(false);
+                var page = (await client.ExecuteAsync("SCAN", cursor, "MATCH", _keys.Prefix + ":*", "COUNT", 1000).ConfigureAwait(false)).ThrowIfError("SCAN");
+                cursor = page.Items![0].AsString()!;
+                foreach (var key in page.Items[1].Items!)
+                {
+                    // One key per DEL: in a cluster, one command's keys must share a slot.
+                    await client.FireAsync("DEL", key.AsString()!).ConfigureAwait(false);
+                }
             }
+            while (cursor != "0");
+
+            (await client.ExecuteAsync("PING").ConfigureAwait(false)).ThrowIfError("PING"); // replies come in order: the DELs are done
         }
-        while (cursor != "0");
     }
 
-    /// <summary>Ready when both the command and the pub/sub connections reach Redis.</summary>
+    /// <summary>Ready when the pub/sub connections are up and every Redis server that owns slots answers.</summary>
     public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) =>
-        _subscriber.IsConnected && await _client.PingAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        await _router.PingAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
-        await _subscriber.DisposeAsync().ConfigureAwait(false);
-        await _client.DisposeAsync().ConfigureAwait(false);
+        await _router.DisposeAsync().ConfigureAwait(false);
         Stats.Dispose();
     }
 
-    Task IGroupSubscriptions.SubscribeAsync(string group) => _subscriber.SubscribeAsync(_keys.Group(group));
+    Task IGroupSubscriptions.SubscribeAsync(string group) => _router.SubscribeAsync(_keys.Group(group));
 
-    Task IGroupSubscriptions.UnsubscribeAsync(string group) => _subscriber.UnsubscribeAsync(_keys.Group(group));
+    Task IGroupSubscriptions.UnsubscribeAsync(string group) => _router.UnsubscribeAsync(_keys.Group(group));
 
     /// <summary>
     /// A message from Redis, <c>head\ntype\nfields</c>: another node's group message (head = its node id), or a direct
@@ -309,23 +325,46 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
 
     private async Task<ChannelMessage> ReceiveFromListAsync(string channel, CancellationToken cancellationToken)
     {
-        // BRPOP blocks its connection, so each waiting receiver gets its own.
-        await using var connection = await RedisConnection.ConnectAsync(_client.Endpoint, _redis.ConnectTimeout).ConfigureAwait(false);
-        await using var cancel = cancellationToken.Register(static c => _ = ((RedisConnection)c!).DisposeAsync().AsTask(), connection);
+        // BRPOP blocks its connection, so each waiting receiver gets its own, to the list's owner.
+        var key = _keys.List(channel);
+        var server = await _router.OwnerAsync(key).ConfigureAwait(false);
+        while (true)
+        {
+            await using var connection = await RedisConnection.ConnectAsync(server, _redis.ConnectTimeout).ConfigureAwait(false);
+            await using var cancel = cancellationToken.Register(static c => _ = ((RedisConnection)c!).DisposeAsync().AsTask(), connection);
+            var (message, movedTo) = await PopAsync(connection, key, cancellationToken).ConfigureAwait(false);
+            if (message is not null)
+            {
+                return message;
+            }
+
+            server = movedTo!; // the list's slot moved to another cluster node: wait there
+            _router.RequestRefresh();
+        }
+    }
+
+    /// <summary>Waits on one connection for an unexpired entry, or returns the server a MOVED redirect names.</summary>
+    private async Task<(ChannelMessage? Message, System.Net.EndPoint? MovedTo)> PopAsync(RedisConnection connection, string key, CancellationToken cancellationToken)
+    {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             RedisReply reply;
             try
             {
-                reply = await connection.ExecuteAsync("BRPOP", _keys.List(channel), "1").ConfigureAwait(false);
+                reply = await connection.ExecuteAsync("BRPOP", key, "1").ConfigureAwait(false);
             }
             catch (RedisUnavailableException) when (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            if (reply.Items is not { Length: 2 } popped || popped[1].Bulk is not { } entry)
+            if (RedisEndpoint.Redirect(reply, out _) is { } movedTo)
+            {
+                return (null, movedTo);
+            }
+
+            if (reply.ThrowIfError("BRPOP").Items is not { Length: 2 } popped || popped[1].Bulk is not { } entry)
             {
                 continue; // timed out; wait again
             }
@@ -337,7 +376,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                 continue;
             }
 
-            return message;
+            return (message, null);
         }
     }
 
@@ -345,8 +384,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         try
         {
-            var receivers = await _client.ExecuteAsync("PUBLISH", redisChannel, frame).ConfigureAwait(false);
-            receivers.ThrowIfError("PUBLISH");
+            (await _router.PublishAsync(redisChannel, frame).ConfigureAwait(false)).ThrowIfError("PUBLISH");
             Stats.Delivered(1);
         }
         catch (RedisUnavailableException ex)
@@ -364,14 +402,15 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
             // Awaited (not fired): once GroupAdd/GroupDiscard returns, every node sees the change.
             if (add is not null)
             {
-                await _client.ExecuteAsync("SADD", key, add).ConfigureAwait(false);
-                await _client.ExecuteAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
-                await _client.ExecuteAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
+                await _router.ExecuteAsync(key, "SADD", key, add).ConfigureAwait(false);
+                await _router.ExecuteAsync(key, "PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
+                var nodesKey = _keys.GroupNodes(group);
+                await _router.ExecuteAsync(nodesKey, "SADD", nodesKey, NodeId).ConfigureAwait(false);
             }
 
             if (remove is not null)
             {
-                await _client.ExecuteAsync("SREM", key, remove).ConfigureAwait(false);
+                await _router.ExecuteAsync(key, "SREM", key, remove).ConfigureAwait(false);
             }
         }
         catch (RedisUnavailableException ex)
@@ -389,12 +428,13 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
             {
                 var members = await _rooms.MembersAsync(group, CancellationToken.None).ConfigureAwait(false);
                 var key = _keys.Members(group, NodeId);
-                await _client.FireAsync("DEL", key).ConfigureAwait(false);
+                await _router.FireAsync(key, "DEL", key).ConfigureAwait(false);
                 if (members.Count > 0)
                 {
-                    await _client.FireAsync(["SADD", key, .. members]).ConfigureAwait(false);
-                    await _client.FireAsync("PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
-                    await _client.FireAsync("SADD", _keys.GroupNodes(group), NodeId).ConfigureAwait(false);
+                    await _router.FireAsync(key, ["SADD", key, .. members]).ConfigureAwait(false);
+                    await _router.FireAsync(key, "PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
+                    var nodesKey = _keys.GroupNodes(group);
+                    await _router.FireAsync(nodesKey, "SADD", nodesKey, NodeId).ConfigureAwait(false);
                 }
             }
         }
@@ -448,8 +488,11 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     }
 
     /// <summary>Pushes onto a named channel's list only below <paramref name="capacity"/>; the reply is 1 when pushed, 0 when full.</summary>
-    private Task<RedisReply> PushToListAsync(string channel, ChannelMessage message, int capacity) =>
-        _client.ExecuteAsync("EVAL", PushIfRoom, "1", _keys.List(channel), capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds);
+    private Task<RedisReply> PushToListAsync(string channel, ChannelMessage message, int capacity)
+    {
+        var key = _keys.List(channel);
+        return _router.ExecuteAsync(key, "EVAL", PushIfRoom, "1", key, capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds);
+    }
 
     private byte[] ListEntry(ChannelMessage message) =>
         Frame((_time.GetUtcNow() + Options.Expiry).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), message);

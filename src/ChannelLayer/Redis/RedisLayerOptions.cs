@@ -3,8 +3,11 @@ namespace ActorChat.ChannelLayer.Redis;
 /// <summary>How a node reaches Redis and announces itself there.</summary>
 public sealed class RedisLayerOptions
 {
-    /// <summary>The Redis server as <c>host:port</c>. The default is 127.0.0.1:6379.</summary>
-    public string Endpoint { get; set; } = "127.0.0.1:6379";
+    /// <summary>
+    /// The Redis servers as <c>host:port</c>: one plain server (the default is 127.0.0.1:6379), or two or more
+    /// nodes of a Redis Cluster, which turns on slot routing and sharded pub/sub (SPUBLISH/SSUBSCRIBE).
+    /// </summary>
+    public string[] Endpoints { get; set; } = ["127.0.0.1:6379"];
 
     /// <summary>This node's id: ASCII letters, digits, '-' and '_'. Process-local channel names carry it.</summary>
     public string NodeId { get; set; } = "node";
@@ -21,23 +24,14 @@ public sealed class RedisLayerOptions
     /// <summary>How long a TCP connect to Redis may take. The default is 1 second.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    internal System.Net.EndPoint ParseEndpoint()
-    {
-        var colon = Endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(Endpoint.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
-        {
-            throw new ArgumentException($"Redis endpoint '{Endpoint}' is invalid: expected host:port, such as 127.0.0.1:6379.");
-        }
-
-        var host = Endpoint[..colon];
-        return System.Net.IPAddress.TryParse(host, out var address)
-            ? new System.Net.IPEndPoint(address, port)
-            : new System.Net.DnsEndPoint(host, port);
-    }
+    internal System.Net.EndPoint[] ParseEndpoints() =>
+        Endpoints.Length > 0
+            ? [.. Endpoints.Select(RedisEndpoint.Parse).Distinct()]
+            : throw new ArgumentException("No Redis endpoint is configured: list one server, or two or more Redis Cluster nodes, as host:port.");
 
     internal void Validate()
     {
-        ParseEndpoint();
+        ParseEndpoints();
         if (NodeId.Length == 0 || !NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             throw new ArgumentException($"Node id '{NodeId}' is invalid for the Redis layer: use ASCII letters, digits, '-' and '_'.");

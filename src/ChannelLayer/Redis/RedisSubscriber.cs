@@ -5,9 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace ActorChat.ChannelLayer.Redis;
 
 /// <summary>
-/// A dedicated pub/sub connection that keeps the set of channels this node wants. It reconnects by
-/// itself after a failure and then subscribes to every wanted channel once on the new connection, so a
-/// subscription is restored without a restart and never duplicated. Messages go to <c>onMessage</c>.
+/// A dedicated pub/sub connection to one Redis server that keeps the set of channels this node wants
+/// there. It reconnects by itself after a failure and then subscribes to every wanted channel once on
+/// the new connection, so a subscription is restored without a restart and never duplicated. Messages
+/// go to <c>onMessage</c>. A sharded subscriber (Redis Cluster) uses SSUBSCRIBE, one channel per
+/// command because a command's channels must share a slot, and reports a redirect or a slot taken
+/// away by the server to <c>onRedirected</c>, so its owner can place the channel on the new owner.
 /// </summary>
 internal sealed partial class RedisSubscriber : IAsyncDisposable
 {
@@ -19,16 +22,35 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
     private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _confirmations = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly bool _sharded;
+    private readonly Action? _onRedirected;
     private readonly Task _loop;
     private RedisConnection? _connection;
 
-    public RedisSubscriber(EndPoint endpoint, TimeSpan connectTimeout, Action<string, byte[]> onMessage, ILogger logger)
+    public RedisSubscriber(EndPoint endpoint, TimeSpan connectTimeout, Action<string, byte[]> onMessage, ILogger logger, bool sharded = false, Action? onRedirected = null)
     {
         _endpoint = endpoint;
         _connectTimeout = connectTimeout;
         _onMessage = onMessage;
         _logger = logger;
+        _sharded = sharded;
+        _onRedirected = onRedirected;
         _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The server this subscriber listens to.</summary>
+    public EndPoint Endpoint => _endpoint;
+
+    /// <summary>True when this subscriber wants at least one channel.</summary>
+    public bool HasChannels
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _wanted.Count > 0;
+            }
+        }
     }
 
     /// <summary>True while the subscriber connection is up.</summary>
@@ -50,10 +72,10 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
     }
 
     /// <summary>Wants <paramref name="channel"/>; when connected, returns once Redis confirmed the subscription.</summary>
-    public Task SubscribeAsync(string channel) => Change("SUBSCRIBE", channel, add: true);
+    public Task SubscribeAsync(string channel) => Change(_sharded ? "SSUBSCRIBE" : "SUBSCRIBE", channel, add: true);
 
     /// <summary>No longer wants <paramref name="channel"/>.</summary>
-    public Task UnsubscribeAsync(string channel) => Change("UNSUBSCRIBE", channel, add: false);
+    public Task UnsubscribeAsync(string channel) => Change(_sharded ? "SUNSUBSCRIBE" : "UNSUBSCRIBE", channel, add: false);
 
     private async Task Change(string command, string channel, bool add)
     {
@@ -92,7 +114,14 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
                 {
                     _connection = connection;
                     Connections++;
-                    if (_wanted.Count > 0)
+                    if (_sharded)
+                    {
+                        foreach (var channel in _wanted)
+                        {
+                            connection.Fire("SSUBSCRIBE", channel);
+                        }
+                    }
+                    else if (_wanted.Count > 0)
                     {
                         connection.Fire(["SUBSCRIBE", .. _wanted]);
                     }
@@ -135,6 +164,12 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
 
     private void OnReply(RedisReply reply)
     {
+        if (RedisEndpoint.Redirect(reply, out _) is not null)
+        {
+            _onRedirected?.Invoke(); // SSUBSCRIBE to a slot this server does not own
+            return;
+        }
+
         if (reply.Items is not { Length: >= 3 } items)
         {
             return;
@@ -142,21 +177,27 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
 
         var kind = items[0].AsString();
         var channel = items[1].AsString() ?? "";
-        if (kind == "message" && items[2].Bulk is { } payload)
+        if (kind is "message" or "smessage" && items[2].Bulk is { } payload)
         {
             _onMessage(channel, payload);
             return;
         }
 
-        if (kind is "subscribe" or "unsubscribe")
+        if (kind is "subscribe" or "unsubscribe" or "ssubscribe" or "sunsubscribe")
         {
             TaskCompletionSource? confirmed;
+            bool stillWanted;
             lock (_gate)
             {
                 _confirmations.Remove(kind.ToUpperInvariant() + " " + channel, out confirmed);
+                stillWanted = _wanted.Contains(channel);
             }
 
             confirmed?.TrySetResult();
+            if (kind == "sunsubscribe" && confirmed is null && stillWanted)
+            {
+                _onRedirected?.Invoke(); // the server gave the channel's slot away (resharding or failover)
+            }
         }
     }
 
