@@ -73,6 +73,14 @@ public sealed class RedisCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills one master, as a crash would.</summary>
+    public async Task KillAsync(int port)
+    {
+        var process = _processes[Ports.ToList().IndexOf(port)];
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes.Where(p => !p.HasExited))
