@@ -98,8 +98,7 @@ public sealed class RedisCluster : IAsyncDisposable
     private async Task StartProcessesAsync()
     {
         Directory.CreateDirectory(_directory);
-        var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("redis-server is not installed: run scripts/test, which installs it with apt-get.");
+        var binary = RedisServer.Binary();
         foreach (var port in Ports)
         {
             _processes.Add(Process.Start(new ProcessStartInfo(binary,

@@ -26,9 +26,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts (again) on the same port; returns once Redis answers PING.</summary>
     public async Task StartProcessAsync()
     {
-        var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("redis-server is not installed: run scripts/test, which installs it with apt-get.");
-        _process = Process.Start(new ProcessStartInfo(binary,
+        _process = Process.Start(new ProcessStartInfo(Binary(),
             ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"])
         {
             RedirectStandardOutput = true,
@@ -79,6 +77,11 @@ public sealed class RedisServer : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>The installed redis-server, or a clear error that says how to get it.</summary>
+    internal static string Binary() =>
+        new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("redis-server is not installed: run scripts/test, which installs it with apt-get.");
 
     private static int FreePort()
     {

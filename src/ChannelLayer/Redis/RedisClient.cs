@@ -17,8 +17,6 @@ internal sealed class RedisClient(EndPoint endpoint, TimeSpan connectTimeout, Ac
     /// <summary>The least time between two reconnect attempts. The default is 500 ms.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    public EndPoint Endpoint => endpoint;
-
     public async Task<RedisReply> ExecuteAsync(params object[] args)
     {
         var connection = await ConnectionAsync().ConfigureAwait(false);

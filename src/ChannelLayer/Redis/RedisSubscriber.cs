@@ -59,18 +59,6 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
     /// <summary>How many times the connection has been (re)established; the first connect counts as 1.</summary>
     public int Connections { get; private set; }
 
-    /// <summary>Completes when the first connection is up (or at once if it is already), or after <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitConnectedAsync(TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (!IsConnected && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(20).ConfigureAwait(false);
-        }
-
-        return IsConnected;
-    }
-
     /// <summary>Wants <paramref name="channel"/>; when connected, returns once Redis confirmed the subscription.</summary>
     public Task SubscribeAsync(string channel) => Change(_sharded ? "SSUBSCRIBE" : "SUBSCRIBE", channel, add: true);
 
