@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 
 namespace ActorChat.LoadGen;
 
@@ -14,7 +13,7 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
 {
     private static readonly byte[] s_prefix = "{\"message\":\""u8.ToArray();
     private readonly long[] _nextSeq = new long[sendersInRoom];
-    private ClientWebSocket? _socket;
+    private RawWebSocket? _socket;
     private SemaphoreSlim? _window;
 
     public int Room { get; } = room;
@@ -35,57 +34,17 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
 
     public bool IsSender => SenderIndex >= 0;
 
-    public async Task ConnectAsync(Uri uri, IPAddress? local, CancellationToken cancellationToken)
-    {
-        _socket = new ClientWebSocket();
-        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, token) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                if (local is not null)
-                {
-                    socket.Bind(new IPEndPoint(local, 0));
-                }
-
-                await socket.ConnectAsync(context.DnsEndPoint, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        });
-        await _socket.ConnectAsync(uri, invoker, cancellationToken);
-    }
+    public async Task ConnectAsync(Uri uri, IPAddress? local, CancellationToken cancellationToken) =>
+        _socket = await RawWebSocket.ConnectAsync(uri, local, cancellationToken);
 
     /// <summary>Receives until the socket closes or <paramref name="stop"/> fires; checks and times each message.</summary>
     public async Task ReceiveLoopAsync(CancellationToken stop)
     {
-        var buffer = new byte[64 * 1024];
-        var count = 0;
         try
         {
-            while (true)
-            {
-                var result = await _socket!.ReceiveAsync(buffer.AsMemory(count), stop);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                count += result.Count;
-                if (!result.EndOfMessage)
-                {
-                    if (count == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-
-                    continue;
-                }
-
-                OnMessage(buffer.AsSpan(0, count), Stopwatch.GetTimestamp());
-                count = 0;
-            }
+            await _socket!.ReceiveAsync(message => OnMessage(message, Stopwatch.GetTimestamp()), stop);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
     }
@@ -116,27 +75,20 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
                 }
 
                 var length = Format(message, SenderIndex, Sent, Stopwatch.GetTimestamp(), payload);
-                await _socket!.SendAsync(message.AsMemory(0, length), WebSocketMessageType.Text, true, stopSending);
+                await _socket!.SendTextAsync(message.AsMemory(0, length), stopSending);
                 Sent++;
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
     }
 
     public async Task CloseAsync()
     {
-        if (_socket is { State: WebSocketState.Open })
+        if (_socket is { IsClosed: false })
         {
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-            {
-            }
+            await _socket.CloseAsync(TimeSpan.FromSeconds(2));
         }
 
         _socket?.Dispose();
