@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using ActorChat.Consumers.Hosting;
 
@@ -27,5 +28,52 @@ public sealed class FrameWriterTests
         var output = new ArrayBufferWriter<byte>();
         FrameWriter.Write(output, WebSocketMessageType.Binary, [1, 2]);
         Assert.Equal([0x82, 2, 1, 2], output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public async Task A_batch_keeps_every_frame_whole_and_in_order_across_buffer_segments()
+    {
+        // Small segments, and payloads from empty to larger than a segment, so frames straddle segment ends.
+        var pipe = new Pipe(new PipeOptions(minimumSegmentSize: 256, pauseWriterThreshold: 0));
+        var queue = new FrameQueue(capacity: 1000);
+        var random = new Random(7);
+        var payloads = new List<byte[]>();
+        for (var i = 0; i < 300; i++)
+        {
+            var length = i % 50 == 0 ? random.Next(300, 70_000) : random.Next(0, 200);
+            var payload = new byte[length];
+            random.NextBytes(payload);
+            payloads.Add(payload);
+            Assert.True(queue.TryWrite(new OutgoingFrame(i % 3 == 0 ? WebSocketMessageType.Binary : WebSocketMessageType.Text, payload)));
+        }
+
+        var frames = new FrameSource(queue, max: 1000);
+        FrameWriter.WriteAll(pipe.Writer, frames);
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal(300, frames.Taken);
+
+        var written = (await pipe.Reader.ReadAtLeastAsync(int.MaxValue)).Buffer.ToArray();
+        var at = 0;
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            Assert.Equal(i % 3 == 0 ? 0x82 : 0x81, written[at]);
+            var length = (long)(written[at + 1] & 0x7F);
+            var header = 2;
+            if (length == 126)
+            {
+                length = (written[at + 2] << 8) | written[at + 3];
+                header = 4;
+            }
+            else if (length == 127)
+            {
+                length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(written.AsSpan(at + 2));
+                header = 10;
+            }
+
+            Assert.Equal(payloads[i], written.AsSpan(at + header, (int)length).ToArray());
+            at += header + (int)length;
+        }
+
+        Assert.Equal(written.Length, at); // nothing before, between or after the frames
     }
 }

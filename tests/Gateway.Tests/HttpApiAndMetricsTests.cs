@@ -87,6 +87,7 @@ public sealed class HttpApiAndMetricsTests
         Assert.Equal(3, metrics["actorchat_connections_total"]);
         Assert.Equal(2, metrics["actorchat_frames_in"]);
         Assert.Equal(6, metrics["actorchat_frames_out"]);
+        Assert.InRange(metrics["actorchat_write_batches"], 3, 6); // each client's two frames, in one flush or two
         Assert.Equal(2, metrics["actorchat_layer_group_sends"]);
         Assert.Equal(6, metrics["actorchat_layer_deliveries"]);
         Assert.Equal(0, metrics["actorchat_layer_drops{reason=\"full\"}"]);

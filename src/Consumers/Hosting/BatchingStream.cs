@@ -76,11 +76,7 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (frames.TryNext(out var frame))
-            {
-                FrameWriter.Write(output, frame.Type, frame.Payload.Span);
-            }
-
+            FrameWriter.WriteAll(output, frames); // not inline here: each frame would be copied into the async state machine
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -17,6 +17,7 @@ public sealed class BridgeMetrics : IDisposable
     private long _total;
     private long _framesIn;
     private long _framesOut;
+    private long _writeBatches;
     private long _slowConsumerCloses;
     private long _refused;
 
@@ -37,6 +38,7 @@ public sealed class BridgeMetrics : IDisposable
         _meter.CreateObservableCounter("actorchat_connections_refused", () => ConnectionsRefused, description: "Handshakes refused (origin, consumer, shutdown).");
         _meter.CreateObservableCounter("actorchat_frames_in", () => FramesIn, description: "Messages received from clients.");
         _meter.CreateObservableCounter("actorchat_frames_out", () => FramesOut, description: "Frames sent to clients.");
+        _meter.CreateObservableCounter("actorchat_write_batches", () => WriteBatches, description: "Writer flushes: frames_out / write_batches is how many frames one flush carried.");
         _meter.CreateObservableGauge("actorchat_consumer_mailbox_depth", () => MailboxDepth?.Invoke() ?? 0, description: "Messages waiting in consumer mailboxes, summed over connections.");
         _meter.CreateObservableCounter("actorchat_slow_consumer_closes", () => SlowConsumerCloses, description: "Connections closed because their outgoing queue filled.");
     }
@@ -59,6 +61,9 @@ public sealed class BridgeMetrics : IDisposable
     /// <summary>Frames sent to clients.</summary>
     public long FramesOut => Volatile.Read(ref _framesOut);
 
+    /// <summary>Writer flushes, one per batch of frames drained from a connection's queue.</summary>
+    public long WriteBatches => Volatile.Read(ref _writeBatches);
+
     /// <summary>Connections closed with 1013 because the client read too slowly.</summary>
     public long SlowConsumerCloses => Volatile.Read(ref _slowConsumerCloses);
 
@@ -74,7 +79,11 @@ public sealed class BridgeMetrics : IDisposable
 
     internal void FrameIn() => Interlocked.Increment(ref _framesIn);
 
-    internal void FramesSent(int count) => Interlocked.Add(ref _framesOut, count);
+    internal void FramesSent(int count)
+    {
+        Interlocked.Add(ref _framesOut, count);
+        Interlocked.Increment(ref _writeBatches);
+    }
 
     internal void SlowConsumerClosed() => Interlocked.Increment(ref _slowConsumerCloses);
 

@@ -1,38 +1,81 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 
 namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
-/// Writes one unfragmented server-to-client WebSocket data frame (RFC 6455 §5.2: FIN set, no mask, the length
-/// in 7, 16 or 64 bits) straight into a connection's output: the header and one copy of the shared payload.
+/// Writes unfragmented server-to-client WebSocket data frames (RFC 6455 §5.2: FIN set, no mask, the length in 7,
+/// 16 or 64 bits) straight into a connection's output: the header and one copy of the shared payload.
 /// </summary>
 internal static class FrameWriter
 {
-    public static void Write(IBufferWriter<byte> output, WebSocketMessageType type, ReadOnlySpan<byte> payload)
+    /// <summary>The bytes a frame with <paramref name="payloadLength"/> bytes of payload takes on the wire.</summary>
+    public static int SizeOf(int payloadLength) => HeaderLength(payloadLength) + payloadLength;
+
+    /// <summary>Writes one frame to <paramref name="output"/>.</summary>
+    public static void Write(IBufferWriter<byte> output, WebSocketMessageType type, ReadOnlySpan<byte> payload) =>
+        output.Advance(Write(output.GetSpan(SizeOf(payload.Length)), type, payload));
+
+    /// <summary>
+    /// Writes every frame <paramref name="frames"/> yields, in order. It advances the pipe once per buffer segment,
+    /// not once per frame: <see cref="PipeWriter.Advance"/> takes the pipe's lock, which cost about a tenth of the
+    /// node's CPU in a large room when it ran per frame.
+    /// </summary>
+    public static void WriteAll(PipeWriter output, FrameSource frames)
+    {
+        var span = output.GetSpan();
+        var used = 0;
+        while (frames.TryNext(out var frame))
+        {
+            var payload = frame.Payload.Span;
+            var size = SizeOf(payload.Length);
+            if (size > span.Length - used)
+            {
+                if (used > 0)
+                {
+                    output.Advance(used);
+                }
+
+                span = output.GetSpan(size);
+                used = 0;
+            }
+
+            used += Write(span[used..], frame.Type, payload);
+        }
+
+        if (used > 0)
+        {
+            output.Advance(used);
+        }
+    }
+
+    /// <summary>Writes one frame into <paramref name="destination"/>, which must hold <see cref="SizeOf"/> bytes; returns the bytes written.</summary>
+    public static int Write(Span<byte> destination, WebSocketMessageType type, ReadOnlySpan<byte> payload)
     {
         var opcode = type == WebSocketMessageType.Binary ? (byte)0x2 : (byte)0x1;
         var length = payload.Length;
-        var headerLength = length < 126 ? 2 : length <= ushort.MaxValue ? 4 : 10;
-        var span = output.GetSpan(headerLength + length);
-        span[0] = (byte)(0x80 | opcode);
-        if (length < 126)
+        var headerLength = HeaderLength(length);
+        destination[0] = (byte)(0x80 | opcode);
+        if (headerLength == 2)
         {
-            span[1] = (byte)length;
+            destination[1] = (byte)length;
         }
-        else if (length <= ushort.MaxValue)
+        else if (headerLength == 4)
         {
-            span[1] = 126;
-            BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)length);
+            destination[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)length);
         }
         else
         {
-            span[1] = 127;
-            BinaryPrimitives.WriteUInt64BigEndian(span[2..], (ulong)length);
+            destination[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)length);
         }
 
-        payload.CopyTo(span[headerLength..]);
-        output.Advance(headerLength + length);
+        payload.CopyTo(destination[headerLength..]);
+        return headerLength + length;
     }
+
+    private static int HeaderLength(int payloadLength) => payloadLength < 126 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10;
 }
