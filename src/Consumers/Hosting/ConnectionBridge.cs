@@ -413,7 +413,28 @@ internal sealed class ConnectionBridge : IConsumerTransport
     /// </summary>
     private sealed class Relay(ConnectionBridge bridge, IReadOnlySet<string> types) : ChannelLayer.IMessageRelay
     {
-        public bool Relays(string type) => types.Contains(type);
+        private string? _lastRelayed;
+
+        /// <summary>
+        /// A room asks this once per member per message, so the last type that relayed is remembered by reference:
+        /// every member sees the same message instance, and a record's type name is one cached string. Only a
+        /// positive answer is kept, in one reference write, because rooms on several threads may ask at once.
+        /// </summary>
+        public bool Relays(string type)
+        {
+            if (ReferenceEquals(type, Volatile.Read(ref _lastRelayed)))
+            {
+                return true;
+            }
+
+            if (!types.Contains(type))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _lastRelayed, type);
+            return true;
+        }
 
         public bool TryRelay(ChannelLayer.ChannelMessage message)
         {
