@@ -17,8 +17,8 @@ internal sealed class RawWebSocket : IDisposable
     private const string Rfc6455Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private readonly Socket _socket;
     private readonly SemaphoreSlim _sendGate = new(1, 1); // the send loop and the receive loop's pongs and close reply
-    private readonly byte[] _sendBuffer = new byte[64 * 1024];
-    private byte[] _receiveBuffer = new byte[16 * 1024];
+    private byte[] _sendBuffer = []; // sized on the first send: most clients of a fan-out only receive
+    private byte[] _receiveBuffer = new byte[4 * 1024]; // grows when one frame is larger
     private byte[]? _fragments;
     private int _fragmentLength;
     private int _filled; // received bytes not parsed yet, at the front of the receive buffer
@@ -236,7 +236,7 @@ internal sealed class RawWebSocket : IDisposable
         var header = payload.Length < 126 ? 2 : payload.Length <= ushort.MaxValue ? 4 : 10;
         if (header + 4 + payload.Length > _sendBuffer.Length)
         {
-            throw new ArgumentException($"message of {payload.Length} bytes is larger than the generator's send buffer");
+            _sendBuffer = new byte[Math.Max(256, header + 4 + payload.Length)];
         }
 
         var frame = _sendBuffer.AsSpan();
@@ -318,7 +318,7 @@ internal sealed class RawWebSocket : IDisposable
         {
             if (_filled == _receiveBuffer.Length)
             {
-                throw new IOException("the server's handshake response is larger than 16 KiB");
+                throw new IOException($"the server's handshake response is larger than {_receiveBuffer.Length} bytes");
             }
 
             var read = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(_filled), SocketFlags.None, cancellationToken);
