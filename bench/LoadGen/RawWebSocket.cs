@@ -16,7 +16,7 @@ internal sealed class RawWebSocket : IDisposable
 {
     private const string Rfc6455Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private readonly Socket _socket;
-    private readonly SemaphoreSlim _sendGate = new(1, 1); // the send loop and the receive loop's pongs and close reply
+    private readonly SemaphoreSlim _sendGate = new(1, 1); // see SendFrameAsync
     private byte[] _sendBuffer = []; // sized on the first send: most clients of a fan-out only receive
     private byte[] _receiveBuffer = new byte[4 * 1024]; // grows when one frame is larger
     private byte[]? _fragments;
@@ -60,19 +60,8 @@ internal sealed class RawWebSocket : IDisposable
     }
 
     /// <summary>Sends one text message as one masked frame.</summary>
-    public async ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        await _sendGate.WaitAsync(cancellationToken);
-        try
-        {
-            var length = WriteFrame(0x1, payload.Span);
-            await SendAllAsync(_sendBuffer.AsMemory(0, length), cancellationToken);
-        }
-        finally
-        {
-            _sendGate.Release();
-        }
-    }
+    public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendFrameAsync(0x1, payload, cancellationToken);
 
     /// <summary>
     /// Reads until the connection closes or <paramref name="cancellationToken"/> fires, handing each complete text
@@ -96,7 +85,7 @@ internal sealed class RawWebSocket : IDisposable
 
                 if (opcode == 0x9)
                 {
-                    await SendControlAsync(0xA, payload.ToArray(), cancellationToken);
+                    await SendFrameAsync(0xA, payload, cancellationToken); // the receive loop waits here, so the payload's bytes stay put
                     continue;
                 }
 
@@ -185,7 +174,11 @@ internal sealed class RawWebSocket : IDisposable
 
         fin = (data[0] & 0x80) != 0;
         opcode = data[0] & 0x0F;
-        var masked = (data[1] & 0x80) != 0; // servers never mask, but a mask is cheap to step over
+        if ((data[1] & 0x80) != 0)
+        {
+            throw new InvalidDataException("the server sent a masked frame, which RFC 6455 §5.1 forbids");
+        }
+
         long length = data[1] & 0x7F;
         var header = 2;
         if (length == 126)
@@ -212,11 +205,6 @@ internal sealed class RawWebSocket : IDisposable
         if (length > int.MaxValue / 2)
         {
             throw new InvalidDataException($"frame of {length} bytes is larger than the generator handles");
-        }
-
-        if (masked)
-        {
-            header += 4;
         }
 
         if (data.Length < header + length)
@@ -271,12 +259,13 @@ internal sealed class RawWebSocket : IDisposable
         return header + 4 + payload.Length;
     }
 
-    private async ValueTask SendControlAsync(int opcode, byte[] payload, CancellationToken cancellationToken)
+    /// <summary>One frame at a time on the socket: the send loop's messages and the receive loop's pongs and close.</summary>
+    private async ValueTask SendFrameAsync(int opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await _sendGate.WaitAsync(cancellationToken);
         try
         {
-            var length = WriteFrame(opcode, payload);
+            var length = WriteFrame(opcode, payload.Span);
             await SendAllAsync(_sendBuffer.AsMemory(0, length), cancellationToken);
         }
         finally
@@ -294,7 +283,7 @@ internal sealed class RawWebSocket : IDisposable
 
         try
         {
-            await SendControlAsync(0x8, [0x03, 0xE8], cancellationToken); // 1000, normal closure
+            await SendFrameAsync(0x8, new byte[] { 0x03, 0xE8 }, cancellationToken); // 1000, normal closure
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
