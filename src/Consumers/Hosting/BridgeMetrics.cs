@@ -38,7 +38,7 @@ public sealed class BridgeMetrics : IDisposable
         _meter.CreateObservableCounter("actorchat_connections_refused", () => ConnectionsRefused, description: "Handshakes refused (origin, consumer, shutdown).");
         _meter.CreateObservableCounter("actorchat_frames_in", () => FramesIn, description: "Messages received from clients.");
         _meter.CreateObservableCounter("actorchat_frames_out", () => FramesOut, description: "Frames sent to clients.");
-        _meter.CreateObservableCounter("actorchat_write_batches", () => WriteBatches, description: "Writer flushes: frames_out / write_batches is how many frames one flush carried.");
+        _meter.CreateObservableCounter("actorchat_write_batches", () => WriteBatches, description: "Batches of frames a connection's writer drained and flushed at once; frames_out / write_batches is the frames per batch.");
         _meter.CreateObservableGauge("actorchat_consumer_mailbox_depth", () => MailboxDepth?.Invoke() ?? 0, description: "Messages waiting in consumer mailboxes, summed over connections.");
         _meter.CreateObservableCounter("actorchat_slow_consumer_closes", () => SlowConsumerCloses, description: "Connections closed because their outgoing queue filled.");
     }

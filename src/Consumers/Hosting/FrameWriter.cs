@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
@@ -14,10 +13,6 @@ internal static class FrameWriter
     /// <summary>The bytes a frame with <paramref name="payloadLength"/> bytes of payload takes on the wire.</summary>
     public static int SizeOf(int payloadLength) => HeaderLength(payloadLength) + payloadLength;
 
-    /// <summary>Writes one frame to <paramref name="output"/>.</summary>
-    public static void Write(IBufferWriter<byte> output, WebSocketMessageType type, ReadOnlySpan<byte> payload) =>
-        output.Advance(Write(output.GetSpan(SizeOf(payload.Length)), type, payload));
-
     /// <summary>
     /// Writes every frame <paramref name="frames"/> yields, in order. It advances the pipe once per buffer segment,
     /// not once per frame: <see cref="PipeWriter.Advance"/> takes the pipe's lock, which cost about a tenth of the
@@ -25,7 +20,7 @@ internal static class FrameWriter
     /// </summary>
     public static void WriteAll(PipeWriter output, FrameSource frames)
     {
-        var span = output.GetSpan();
+        var span = Span<byte>.Empty; // a buffer is asked for only once there is a frame to put in it
         var used = 0;
         while (frames.TryNext(out var frame))
         {
