@@ -112,31 +112,15 @@ public sealed class RedisCluster : IAsyncDisposable
 
         foreach (var port in Ports)
         {
-            await WaitUntilAsync(async () => await CliAsync(port, "PING") == "PONG", $"redis-server on port {port} to answer PING");
+            await RedisServer.WaitUntilAsync(async () => await CliAsync(port, "PING") == "PONG", $"redis-server on port {port} to answer PING", TimeSpan.FromSeconds(20));
         }
 
         var create = await CliAsync(Ports[0], ["--cluster", "create", .. Endpoints, "--cluster-replicas", "0", "--cluster-yes"]);
         Assert.Contains("All 16384 slots covered", create);
         foreach (var port in Ports)
         {
-            await WaitUntilAsync(async () => (await CliAsync(port, "CLUSTER", "INFO")).Contains("cluster_state:ok", StringComparison.Ordinal), $"the master on port {port} to report cluster_state:ok");
+            await RedisServer.WaitUntilAsync(async () => (await CliAsync(port, "CLUSTER", "INFO")).Contains("cluster_state:ok", StringComparison.Ordinal), $"the master on port {port} to report cluster_state:ok", TimeSpan.FromSeconds(20));
         }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new InvalidOperationException($"Timed out after 20 s waiting for {what}.");
     }
 
     /// <summary>Ports p with p + 10000 (the cluster bus) free as well.</summary>

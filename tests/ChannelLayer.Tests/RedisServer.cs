@@ -32,10 +32,16 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
+        await WaitUntilAsync(PingAsync, $"redis-server on port {Port} to answer PING", TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds; throws naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        while (deadline.Elapsed < timeout)
         {
-            if (await PingAsync())
+            if (await condition())
             {
                 return;
             }
@@ -43,7 +49,7 @@ public sealed class RedisServer : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        throw new InvalidOperationException($"redis-server on port {Port} did not answer within 10 s.");
+        throw new InvalidOperationException($"Timed out after {timeout.TotalSeconds:g} s waiting for {what}.");
     }
 
     /// <summary>Kills the server (as a crash would) and waits for it to exit.</summary>
