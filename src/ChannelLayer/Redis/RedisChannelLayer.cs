@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using ActorChat.Actors;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Rooms;
@@ -28,6 +29,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private readonly ChannelBuffers _localBuffers;
     private readonly CapacityPolicy _capacity;
     private readonly RedisRouter _router;
+    private readonly RedisListSink _listSink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _heartbeat;
@@ -50,7 +52,8 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         _capacity = new CapacityPolicy(Options);
         _localBuffers = new ChannelBuffers(Options, _capacity, Stats, _time);
         _router = new RedisRouter(redis.ParseEndpoints(), redis.ConnectTimeout, redis.HeartbeatInterval, OnPublished, error => CrossNodeFailed(new RedisUnavailableException(error)), _logger);
-        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, new RedisListSink(this)), "channel-layer-" + redis.NodeId, this);
+        _listSink = new RedisListSink(this);
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, _listSink), "channel-layer-" + redis.NodeId, this);
         _ = _router.SubscribeAsync(_keys.Node(redis.NodeId));
         _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
     }
@@ -259,6 +262,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     public async ValueTask DisposeAsync()
     {
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        await _listSink.DisposeAsync().ConfigureAwait(false); // pushes the rooms already made still go out
         await _router.DisposeAsync().ConfigureAwait(false);
         Stats.Dispose();
     }
@@ -506,28 +510,68 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         return (expiresAt, ChannelMessage.FromPayloadJson(Encoding.ASCII.GetString(entry, first + 1, second - first - 1), entry[(second + 1)..]));
     }
 
-    /// <summary>Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them.</summary>
-    private sealed class RedisListSink(RedisChannelLayer layer) : IChannelSink
+    /// <summary>
+    /// Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them. A room
+    /// cannot wait for Redis, so the pushes are queued here and issued by one loop, in the order the room made them.
+    /// Before each push the loop waits until the list's master is known and connected. Without that, pushes started
+    /// while a connection was still opening could pass each other and reach the list out of order.
+    /// </summary>
+    private sealed class RedisListSink : IChannelSink, IAsyncDisposable
     {
+        private readonly RedisChannelLayer _layer;
+        private readonly Channel<(string Channel, ChannelMessage Message)> _pushes =
+            Channel.CreateUnbounded<(string, ChannelMessage)>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Task _pump;
+
+        public RedisListSink(RedisChannelLayer layer)
+        {
+            _layer = layer;
+            _pump = Task.Run(PumpAsync);
+        }
+
         public bool TryDeliver(string channel, ChannelMessage message)
         {
-            _ = PushAsync(channel, message);
+            _pushes.Writer.TryWrite((channel, message));
             return true; // counted when Redis answers: a full list is a drop, as in the in-memory layer
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _pushes.Writer.TryComplete();
+            await _pump.ConfigureAwait(false);
+        }
+
+        private async Task PumpAsync()
+        {
+            await foreach (var (channel, message) in _pushes.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    await _layer._router.EnsureConnectedAsync(_layer._keys.List(channel)).ConfigureAwait(false);
+                }
+                catch (RedisUnavailableException ex)
+                {
+                    _layer.CrossNodeFailed(ex);
+                    continue;
+                }
+
+                _ = PushAsync(channel, message); // queued on the connection before this returns; the reply is awaited there
+            }
         }
 
         private async Task PushAsync(string channel, ChannelMessage message)
         {
             try
             {
-                var reply = await layer.PushToListAsync(channel, message, layer._capacity.For(channel)).ConfigureAwait(false);
+                var reply = await _layer.PushToListAsync(channel, message, _layer._capacity.For(channel)).ConfigureAwait(false);
                 if (reply.Integer == 0)
                 {
-                    layer.Stats.DroppedFull(1);
+                    _layer.Stats.DroppedFull(1);
                 }
             }
             catch (RedisUnavailableException ex)
             {
-                layer.CrossNodeFailed(ex);
+                _layer.CrossNodeFailed(ex);
             }
         }
     }

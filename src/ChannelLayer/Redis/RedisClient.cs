@@ -30,6 +30,12 @@ internal sealed class RedisClient(EndPoint endpoint, TimeSpan connectTimeout, Ac
         connection.Fire(args);
     }
 
+    /// <summary>
+    /// Completes once a connection is open: at once, without suspending, when one already is. After it, a command
+    /// is queued on the connection before <see cref="ExecuteAsync"/> or <see cref="FireAsync"/> first yields.
+    /// </summary>
+    public async ValueTask EnsureConnectedAsync() => await ConnectionAsync().ConfigureAwait(false);
+
     /// <summary>True when Redis answers PING within <paramref name="timeout"/>.</summary>
     public async Task<bool> PingAsync(TimeSpan timeout)
     {

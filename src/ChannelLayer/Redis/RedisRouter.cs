@@ -126,6 +126,16 @@ internal sealed partial class RedisRouter : IAsyncDisposable
         await ClientFor(server).FireAsync(args).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Completes once the owner of <paramref name="key"/> is known and connected (at once when both already are), so a
+    /// command for that key issued next is queued in call order, not after a connect or a slot-map load.
+    /// </summary>
+    public async ValueTask EnsureConnectedAsync(string key)
+    {
+        var server = await OwnerAsync(key).ConfigureAwait(false);
+        await ClientFor(server).EnsureConnectedAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Publishes <paramref name="payload"/> on <paramref name="channel"/> and returns how many subscribers got it.</summary>
     public Task<RedisReply> PublishAsync(string channel, byte[] payload) =>
         ExecuteAsync(channel, IsCluster ? "SPUBLISH" : "PUBLISH", channel, payload);
