@@ -117,7 +117,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     }
 
     /// <summary>Runs the actor after an awaited handler finished; the caller already owns the <see cref="Scheduled"/> bit.</summary>
-    public void ResumeAfterAwait() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    public void ResumeAfterAwait() => Schedule();
 
     void IThreadPoolWorkItem.Execute() => Run();
 
@@ -222,9 +222,18 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     {
         if (Volatile.Read(ref _status) == Idle && Interlocked.CompareExchange(ref _status, Scheduled, Idle) == Idle)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Schedule();
         }
     }
+
+    /// <summary>
+    /// Queues a run. Told from a pool thread (another actor, a connection's receive loop), the run goes to that
+    /// thread's own queue, as a task continuation would: it runs there once the current work item ends, instead of
+    /// waking another worker to take it from the global queue. A consumer's message to its room then runs on the
+    /// same thread, with no thread handoff in between (BENCHMARKS.md, "Thread handoffs"). Idle workers may still
+    /// steal it, so one busy thread holds nothing up.
+    /// </summary>
+    private void Schedule() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
 
     private bool ReserveSlot(in Envelope envelope)
     {

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using ActorChat.Consumers.Hosting;
 
 namespace ActorChat.Consumers.Tests;
@@ -22,6 +23,27 @@ public sealed class FrameQueueTests
         Assert.True(queue.TryRead(out var second));
         Assert.Equal([1, 2], [Number(first), Number(second)]);
         Assert.False(queue.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_producer_never_runs_the_writer_on_its_own_stack()
+    {
+        // A room fans out on its own thread: if a wake-up ran the writer inline, one member's socket write would
+        // hold up every member after it.
+        var queue = new FrameQueue(10);
+        var producer = new StrongBox<bool>();
+        var waiting = queue.WaitToReadAsync();
+        async Task<bool> WriterSawProducerRunning()
+        {
+            await waiting;
+            return producer.Value;
+        }
+
+        var writer = WriterSawProducerRunning();
+        producer.Value = true;
+        Assert.True(queue.TryWrite(Frame(1)));
+        producer.Value = false;
+        Assert.False(await writer.WaitAsync(TimeSpan.FromSeconds(3)));
     }
 
     [Fact]
