@@ -69,7 +69,8 @@ public sealed class MultiNodeTests : IAsyncLifetime
         await using var bob = await WsClient.ConnectAsync(n1.Ws("/ws/chat/ops/"));
         await using var carol = await WsClient.ConnectAsync(n2.Ws("/ws/chat/ops/"));
         using var http = new HttpClient { BaseAddress = n1.HttpBase };
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        // Ready once the layer answers a ping, which under a loaded test host can take longer than the first request.
+        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
 
         await _redis.StopAsync();
         await TestProbe.AwaitAssertAsync(async () => Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
