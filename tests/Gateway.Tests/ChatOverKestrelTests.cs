@@ -225,13 +225,15 @@ public sealed class ChatOverKestrelTests
         await using var slow = await WsClient.ConnectAsync(server.Ws("/ws/chat/firehose/"));
         const int count = 400;
         var padding = new string('p', 64 * 1024);
-        var reading = readers.Select(r => Task.Run(async () =>
+        var received = new int[readers.Count];
+        var reading = readers.Select((r, index) => Task.Run(async () =>
         {
             var seen = new List<int>();
             for (var i = 0; i < count; i++)
             {
                 var text = (await r.ReceiveJsonAsync(TimeSpan.FromSeconds(30))).GetProperty("message").GetString()!;
                 seen.Add(int.Parse(text[..text.IndexOf(':')]));
+                Volatile.Write(ref received[index], i + 1);
             }
 
             return seen;
@@ -239,7 +241,10 @@ public sealed class ChatOverKestrelTests
 
         for (var i = 0; i < count; i++)
         {
-            // Closed loop: the sender waits for its own copy, so clients that read are never more than a frame or two behind.
+            // Closed loop on every reader, not only the sender: a reader task starved by a busy test host must not fall
+            // a queue's worth (8) behind and be closed as slow itself. Four behind at most leaves room for what the
+            // socket buffers hold.
+            await TestProbe.AwaitAssertAsync(() => Assert.True(received.Min() >= i - 4, $"a reader is still at message {received.Min()}"), TimeSpan.FromSeconds(30));
             await sender.SendJsonAsync(new { message = $"{i}:{padding}" });
             var own = (await sender.ReceiveJsonAsync(TimeSpan.FromSeconds(30))).GetProperty("message").GetString()!;
             Assert.StartsWith($"{i}:", own);
