@@ -64,9 +64,15 @@ public sealed class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>Gives an empty slot to another master (CLUSTER SETSLOT … NODE on every master), as a resharding would.</summary>
+    /// <remarks>
+    /// The new owner first takes the cluster's highest config epoch (CLUSTER BUMPEPOCH), as an importing node does when
+    /// it is given the slot. Without it, the old owner's gossip, still claiming the slot under a higher epoch, could
+    /// win back the new owner before the old owner heard of the move, and each would then redirect to the other.
+    /// </remarks>
     public async Task MoveSlotAsync(int slot, int toPort)
     {
         var target = await CliAsync(toPort, "CLUSTER", "MYID");
+        Assert.Matches("^(BUMPED|STILL) [0-9]+$", await CliAsync(toPort, "CLUSTER", "BUMPEPOCH"));
         foreach (var port in Ports.OrderBy(p => p == toPort ? 0 : 1)) // the new owner first, as the reference procedure does
         {
             Assert.Equal("OK", await CliAsync(port, "CLUSTER", "SETSLOT", slot.ToString(), "NODE", target));
