@@ -10,10 +10,12 @@ public sealed class FrameQueueTests
 
     private static int Number(OutgoingFrame frame) => BitConverter.ToInt32(frame.Payload.Span);
 
-    [Fact]
-    public async Task An_idle_writer_wakes_for_a_frame_and_frames_come_out_in_order()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_idle_writer_wakes_for_a_frame_and_frames_come_out_in_order(bool wakeAtBackOfQueue)
     {
-        var queue = new FrameQueue(10);
+        var queue = new FrameQueue(10, wakeAtBackOfQueue);
         var waiting = queue.WaitToReadAsync();
         Assert.False(waiting.IsCompleted);
         Assert.True(queue.TryWrite(Frame(1)));
@@ -25,12 +27,14 @@ public sealed class FrameQueueTests
         Assert.False(queue.TryRead(out _));
     }
 
-    [Fact]
-    public async Task A_producer_never_runs_the_writer_on_its_own_stack()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_producer_never_runs_the_writer_on_its_own_stack(bool wakeAtBackOfQueue)
     {
         // A room fans out on its own thread: if a wake-up ran the writer inline, one member's socket write would
         // hold up every member after it.
-        var queue = new FrameQueue(10);
+        var queue = new FrameQueue(10, wakeAtBackOfQueue);
         var producer = new StrongBox<bool>();
         var waiting = queue.WaitToReadAsync();
         async Task<bool> WriterSawProducerRunning()
@@ -57,10 +61,12 @@ public sealed class FrameQueueTests
         Assert.True(queue.TryWrite(Frame(3)));
     }
 
-    [Fact]
-    public async Task A_completed_queue_takes_nothing_drains_what_it_has_and_then_ends_the_writer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_completed_queue_takes_nothing_drains_what_it_has_and_then_ends_the_writer(bool wakeAtBackOfQueue)
     {
-        var queue = new FrameQueue(10);
+        var queue = new FrameQueue(10, wakeAtBackOfQueue);
         queue.TryWrite(Frame(1));
         queue.Complete();
         Assert.True(queue.IsCompleted);
@@ -70,7 +76,7 @@ public sealed class FrameQueueTests
         Assert.Equal(1, Number(last));
         Assert.False(await queue.WaitToReadAsync());
 
-        var idle = new FrameQueue(10);
+        var idle = new FrameQueue(10, wakeAtBackOfQueue);
         var waiting = idle.WaitToReadAsync();
         idle.Complete(); // wakes the idle writer
         Assert.True(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(3)));

@@ -9,20 +9,34 @@ namespace ActorChat.Consumers.Hosting;
 /// lock and signal per frame. Bounded by a count: a full queue refuses the frame and the bridge closes the slow client.
 /// </summary>
 /// <remarks>
-/// The wake-up is this queue itself, queued to the thread pool's global queue (no allocation), and the writer's
-/// continuation runs inside it. A producer never runs the writer on its own stack. Going to the back of the global
-/// queue, not to the producer's local one (where a task continuation would go), means the writer runs after the work
-/// already waiting: the messages that arrived meanwhile are fanned out first, and their frames leave in the same
-/// flush. Together with actors running on their teller's local queue (<c>Mailbox</c>), that cut send syscalls per delivery
-/// in a 1,000-member room from 0.055 to 0.040 (BENCHMARKS.md, "Thread handoffs").
+/// <para>Where the wake-up runs depends on the cores the process may use (<see cref="Environment.ProcessorCount"/>).</para>
+/// <para>On one core it goes to the back of the thread pool's global queue: this queue is the work item (no allocation),
+/// and the writer's continuation runs inside it. The writer then runs after the work already waiting, so the messages
+/// that arrived meanwhile are fanned out first and leave in the same flush: 0.055 → 0.040 send syscalls per delivery
+/// in a pinned 1,000-member room.</para>
+/// <para>On several cores an idle worker would take that item at once, in parallel with the fan-out, and flush smaller
+/// batches (unpinned, the large room fell 13%). There it is a task-style continuation on the producer's own queue, as
+/// before. Either way a producer never runs the writer on its own stack. Measured in BENCHMARKS.md, "Thread handoffs".</para>
 /// </remarks>
-internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>, IThreadPoolWorkItem
+internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
     private readonly ConcurrentQueue<OutgoingFrame> _frames = new();
-    private ManualResetValueTaskSourceCore<bool> _wakeUp; // completed from Execute, on a pool thread of its own
+    private readonly int _capacity;
+    private readonly bool _wakeAtBackOfQueue;
+    private ManualResetValueTaskSourceCore<bool> _wakeUp;
     private int _count;
     private int _completed;
     private int _waiting;
+
+    /// <summary>A queue of at most <paramref name="capacity"/> frames.</summary>
+    /// <param name="capacity">The bound; a full queue refuses frames.</param>
+    /// <param name="wakeAtBackOfQueue">Wake the writer from the back of the global queue (the default on one core) instead of the producer's own queue.</param>
+    public FrameQueue(int capacity, bool? wakeAtBackOfQueue = null)
+    {
+        _capacity = capacity;
+        _wakeAtBackOfQueue = wakeAtBackOfQueue ?? Environment.ProcessorCount == 1;
+        _wakeUp = new ManualResetValueTaskSourceCore<bool> { RunContinuationsAsynchronously = !_wakeAtBackOfQueue };
+    }
 
     /// <summary>True once <see cref="Complete"/> was called: the connection is ending and takes no frames.</summary>
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
@@ -35,7 +49,7 @@ internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>, IThread
             return false;
         }
 
-        if (Interlocked.Increment(ref _count) > capacity)
+        if (Interlocked.Increment(ref _count) > _capacity)
         {
             Interlocked.Decrement(ref _count);
             return false;
@@ -95,7 +109,14 @@ internal sealed class FrameQueue(int capacity) : IValueTaskSource<bool>, IThread
     {
         if (Volatile.Read(ref _waiting) == 1 && Interlocked.Exchange(ref _waiting, 0) == 1)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (_wakeAtBackOfQueue)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            else
+            {
+                _wakeUp.SetResult(true); // runs the writer's continuation asynchronously, on this thread's own queue
+            }
         }
     }
 
