@@ -15,7 +15,7 @@ namespace ActorChat.Consumers.Hosting;
 /// that arrived meanwhile are fanned out first and leave in the same flush: 0.055 → 0.040 send syscalls per delivery
 /// in a pinned 1,000-member room.</para>
 /// <para>On several cores an idle worker would take that item at once, in parallel with the fan-out, and flush smaller
-/// batches (unpinned, the large room fell 13%). There it is a task-style continuation on the producer's own queue, as
+/// batches (unpinned, the large room fell 13–18%). There it is a task-style continuation on the producer's own queue, as
 /// before. Either way a producer never runs the writer on its own stack. Measured in BENCHMARKS.md, "Thread handoffs".</para>
 /// </remarks>
 internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
