@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 using ActorChat.Consumers.Hosting;
 
 namespace ActorChat.Consumers.Tests;
@@ -35,18 +34,18 @@ public sealed class FrameQueueTests
         // A room fans out on its own thread: if a wake-up ran the writer inline, one member's socket write would
         // hold up every member after it.
         var queue = new FrameQueue(10, wakeAtBackOfQueue);
-        var producer = new StrongBox<bool>();
+        using var insideTryWrite = new ThreadLocal<bool>(); // true only on the producer's thread, only during TryWrite
         var waiting = queue.WaitToReadAsync();
-        async Task<bool> WriterSawProducerRunning()
+        async Task<bool> WriterRanInsideTryWrite()
         {
-            await waiting;
-            return producer.Value;
+            await waiting.ConfigureAwait(false); // as the bridge's writer does: no context to post the continuation to
+            return insideTryWrite.Value;
         }
 
-        var writer = WriterSawProducerRunning();
-        producer.Value = true;
+        var writer = WriterRanInsideTryWrite();
+        insideTryWrite.Value = true;
         Assert.True(queue.TryWrite(Frame(1)));
-        producer.Value = false;
+        insideTryWrite.Value = false;
         Assert.False(await writer.WaitAsync(TimeSpan.FromSeconds(3)));
     }
 
