@@ -6,9 +6,9 @@ namespace ActorChat.Actors.Tests;
 internal sealed class ManualTime : TimeProvider
 {
     private readonly List<ManualTimer> _timers = [];
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private long _ticks = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks; // actors read it on their own threads
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -25,7 +25,7 @@ internal sealed class ManualTime : TimeProvider
     /// <summary>Moves the clock and runs every timer callback that falls due, in time order per timer.</summary>
     public void Advance(TimeSpan by)
     {
-        _now += by;
+        var now = new DateTimeOffset(Interlocked.Add(ref _ticks, by.Ticks), TimeSpan.Zero);
         ManualTimer[] timers;
         lock (_timers)
         {
@@ -34,7 +34,7 @@ internal sealed class ManualTime : TimeProvider
 
         foreach (var timer in timers)
         {
-            timer.FireDue(_now);
+            timer.FireDue(now);
         }
     }
 
