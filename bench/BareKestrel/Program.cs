@@ -30,7 +30,7 @@ app.Map("/ws/chat/{room}/", async (HttpContext context, string room) =>
     using var socket = await context.WebSockets.AcceptWebSocketAsync();
     var client = new Client(socket);
     var members = rooms.GetOrAdd(room, _ => new Room());
-    members.Add(client);
+    members.Add(client.Outgoing.Writer);
     var writing = client.WriteLoopAsync();
     try
     {
@@ -63,7 +63,7 @@ app.Map("/ws/chat/{room}/", async (HttpContext context, string room) =>
     }
     finally
     {
-        members.Remove(client);
+        members.Remove(client.Outgoing.Writer);
         client.Complete();
         await writing;
     }
@@ -87,37 +87,6 @@ app.Map("/ws/echo/", async (HttpContext context) =>
 });
 
 app.Run();
-
-/// <summary>A room: its members, copied on change so a broadcast reads a stable array.</summary>
-internal sealed class Room
-{
-    private readonly Lock _gate = new();
-    private Client[] _members = [];
-
-    public void Add(Client client)
-    {
-        lock (_gate)
-        {
-            _members = [.. _members, client];
-        }
-    }
-
-    public void Remove(Client client)
-    {
-        lock (_gate)
-        {
-            _members = Array.FindAll(_members, m => m != client);
-        }
-    }
-
-    public void Broadcast(byte[] frame)
-    {
-        foreach (var member in Volatile.Read(ref _members))
-        {
-            member.Outgoing.Writer.TryWrite(frame);
-        }
-    }
-}
 
 /// <summary>A socket with its single writer.</summary>
 internal sealed class Client(WebSocket socket)

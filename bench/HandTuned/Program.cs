@@ -29,7 +29,7 @@ var inline = builder.Configuration.GetValue("inline", false);
 builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = inline);
 
 var app = builder.Build();
-var rooms = new ConcurrentDictionary<string, TunedRoom>();
+var rooms = new ConcurrentDictionary<string, Room>();
 
 app.Map("/ws/chat/{room}/", async (HttpContext context, string room) =>
 {
@@ -40,8 +40,8 @@ app.Map("/ws/chat/{room}/", async (HttpContext context, string room) =>
 
     var (socket, stream) = connection;
     var client = new TunedClient(socket, stream);
-    var members = rooms.GetOrAdd(room, _ => new TunedRoom());
-    members.Add(client);
+    var members = rooms.GetOrAdd(room, _ => new Room());
+    members.Add(client.Outgoing.Writer);
     var writing = client.WriteLoopAsync();
     try
     {
@@ -74,7 +74,7 @@ app.Map("/ws/chat/{room}/", async (HttpContext context, string room) =>
     }
     finally
     {
-        members.Remove(client);
+        members.Remove(client.Outgoing.Writer);
         client.Complete();
         await writing;
     }
@@ -137,6 +137,8 @@ internal static class Handshake
 /// <summary>A stream over the transport pipe whose writes only fill the output buffer; <see cref="FlushAsync(CancellationToken)"/> sends.</summary>
 internal sealed class PipeStream(PipeReader input, PipeWriter output) : Stream
 {
+    private readonly Stream _input = input.AsStream(leaveOpen: true); // reading needs nothing special
+
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;
@@ -151,27 +153,7 @@ internal sealed class PipeStream(PipeReader input, PipeWriter output) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken) => await output.FlushAsync(cancellationToken);
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            var result = await input.ReadAsync(cancellationToken);
-            var readable = result.Buffer;
-            if (!readable.IsEmpty)
-            {
-                var count = (int)Math.Min(readable.Length, buffer.Length);
-                readable.Slice(0, count).CopyTo(buffer.Span);
-                input.AdvanceTo(readable.GetPosition(count));
-                return count;
-            }
-
-            input.AdvanceTo(readable.Start);
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                return 0;
-            }
-        }
-    }
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -180,37 +162,6 @@ internal sealed class PipeStream(PipeReader input, PipeWriter output) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
-/// <summary>A room: its members, copied on change so a broadcast reads a stable array.</summary>
-internal sealed class TunedRoom
-{
-    private readonly Lock _gate = new();
-    private TunedClient[] _members = [];
-
-    public void Add(TunedClient client)
-    {
-        lock (_gate)
-        {
-            _members = [.. _members, client];
-        }
-    }
-
-    public void Remove(TunedClient client)
-    {
-        lock (_gate)
-        {
-            _members = Array.FindAll(_members, m => m != client);
-        }
-    }
-
-    public void Broadcast(byte[] frame)
-    {
-        foreach (var member in Volatile.Read(ref _members))
-        {
-            member.Outgoing.Writer.TryWrite(frame);
-        }
-    }
 }
 
 /// <summary>A socket with its single writer, which sends every queued frame into the pipe and flushes once.</summary>
