@@ -10,10 +10,10 @@ namespace ActorChat.ChannelLayer;
 /// </summary>
 /// <remarks>
 /// Build one from any C# object (<see cref="Create"/>, or <see cref="From"/> for a record marked with
-/// <see cref="ChannelMessageTypeAttribute"/>), or parse one from JSON. The UTF-8 JSON is computed at
-/// most once per instance, however many members and nodes the message reaches: <see cref="Json"/>
-/// (with <c>type</c>, what a layer carries) and <see cref="PayloadJson"/> (the fields alone, what a
-/// socket usually gets). In-process readers get the original object back without a JSON round trip.
+/// <see cref="ChannelMessageTypeAttribute"/>). Its fields are encoded to UTF-8 JSON at most once per instance,
+/// however many members and nodes the message reaches: <see cref="PayloadJson"/>, the frame a socket usually
+/// gets; a layer that crosses nodes carries the type beside those bytes. In-process readers get the original
+/// object back without a JSON round trip.
 /// An instance is immutable once sent and safe to share between threads.
 /// </remarks>
 public sealed class ChannelMessage
@@ -22,38 +22,23 @@ public sealed class ChannelMessage
     private static long s_encodings;
 
     private readonly object? _payload;
-    private byte[]? _json;
     private byte[]? _payloadJson;
     private JsonElement? _fields;
 
-    private ChannelMessage(string type, object? payload, byte[]? json, JsonElement? fields)
+    private ChannelMessage(string type, object? payload)
     {
         Type = type;
         _payload = payload;
-        _json = json;
-        _fields = fields;
     }
 
     /// <summary>The message type, which picks the handler (<c>chat.message</c> → the handler for <c>chat.message</c>).</summary>
     public string Type { get; }
 
-    /// <summary>The C# object the message was built from, or null for a message parsed from JSON.</summary>
+    /// <summary>The C# object the message was built from, or null for a message that arrived as JSON from another node.</summary>
     public object? Payload => _payload;
 
     /// <summary>How many JSON encodings all messages in this process have done; the encode-once benchmark reads it.</summary>
     public static long EncodeCount => Volatile.Read(ref s_encodings);
-
-    /// <summary>The whole message as UTF-8 JSON, <c>{"type":"…",…fields}</c>. Encoded on first use, once.</summary>
-    /// <exception cref="ChannelMessageSerializationException">The payload cannot be encoded as a JSON object.</exception>
-    public ReadOnlyMemory<byte> Json
-    {
-        get
-        {
-            EnsureEncoded();
-            // Spliced from the payload's encoding on first use (no second serialization): in-process delivery never needs it.
-            return Volatile.Read(ref _json) ?? Interlocked.CompareExchange(ref _json, ChannelMessageJson.WithType(Type, _payloadJson!), null) ?? _json!;
-        }
-    }
 
     /// <summary>The fields without <c>type</c>, as UTF-8 JSON: the frame a WebSocket client usually receives. Encoded once.</summary>
     public ReadOnlyMemory<byte> PayloadJson
@@ -76,7 +61,7 @@ public sealed class ChannelMessage
             throw new ArgumentException("The payload is already a ChannelMessage; send it as it is.", nameof(payload));
         }
 
-        return new ChannelMessage(type, payload, null, null);
+        return new ChannelMessage(type, payload);
     }
 
     /// <summary>
@@ -96,40 +81,6 @@ public sealed class ChannelMessage
         return Create(type, message);
     }
 
-    /// <summary>Parses a message from UTF-8 JSON: an object with a string <c>type</c> field.</summary>
-    /// <exception cref="FormatException">The JSON is malformed, not an object, or has no valid <c>type</c>.</exception>
-    public static ChannelMessage Parse(ReadOnlySpan<byte> utf8Json)
-    {
-        JsonElement root;
-        try
-        {
-            using var document = JsonDocument.Parse(utf8Json.ToArray());
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"A channel message must be a JSON object: {ex.Message}", ex);
-        }
-
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new FormatException($"A channel message must be a JSON object, not {root.ValueKind}.");
-        }
-
-        if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-        {
-            throw new FormatException("A channel message needs a string field 'type'.");
-        }
-
-        var type = typeElement.GetString()!;
-        if (!ChannelNames.IsValidGroup(type))
-        {
-            throw new FormatException($"Message type '{type}' is invalid: use ASCII letters, digits, '-', '_' and '.'.");
-        }
-
-        return new ChannelMessage(type, null, utf8Json.ToArray(), root);
-    }
-
     /// <summary>
     /// A message whose fields are already UTF-8 JSON (another node's encoding, say): adopted as they are, so a
     /// receiving node neither parses nor re-encodes them. Fields are parsed only if something reads them.
@@ -137,7 +88,7 @@ public sealed class ChannelMessage
     /// <exception cref="FormatException">The type is invalid or the payload is not a JSON object.</exception>
     internal static ChannelMessage FromPayloadJson(string type, byte[] payloadJson)
     {
-        if (!ChannelNames.IsValidGroup(type))
+        if (!ChannelNames.IsValidType(type))
         {
             throw new FormatException($"Message type '{type}' is invalid: use ASCII letters, digits, '-', '_' and '.'.");
         }
@@ -147,7 +98,7 @@ public sealed class ChannelMessage
             throw new FormatException("A channel message's fields must be a JSON object.");
         }
 
-        return new ChannelMessage(type, null, null, null) { _payloadJson = payloadJson };
+        return new ChannelMessage(type, null) { _payloadJson = payloadJson };
     }
 
     /// <summary>Encodes the message now if it was not yet; a layer calls this at the sender so a bad payload fails there.</summary>
@@ -166,9 +117,7 @@ public sealed class ChannelMessage
                 return;
             }
 
-            Volatile.Write(ref _payloadJson, _json is not null
-                ? ChannelMessageJson.WithoutType(Fields)
-                : ChannelMessageJson.EncodePayload(Type, _payload));
+            Volatile.Write(ref _payloadJson, ChannelMessageJson.EncodePayload(Type, _payload));
 
             Interlocked.Increment(ref s_encodings);
         }
@@ -233,7 +182,7 @@ public sealed class ChannelMessage
     }
 
     /// <inheritdoc />
-    public override string ToString() => _payloadJson is null && Volatile.Read(ref _json) is null
-        ? $"{Type} {_payload}"
-        : Encoding.UTF8.GetString(Json.Span);
+    public override string ToString() => Volatile.Read(ref _payloadJson) is { } json
+        ? $"{Type} {Encoding.UTF8.GetString(json)}"
+        : $"{Type} {_payload}";
 }

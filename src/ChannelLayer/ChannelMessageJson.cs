@@ -44,52 +44,6 @@ internal static class ChannelMessageJson
         return json;
     }
 
-    /// <summary>Splices <c>"type":"…"</c> in front of the payload's fields. Types contain no characters that need escaping.</summary>
-    public static byte[] WithType(string type, byte[] payloadJson)
-    {
-        ReadOnlySpan<byte> head = "{\"type\":\""u8;
-        var hasFields = payloadJson.Length > 2;
-        // {"type":"<type>"  then  ,<fields>}  or  }
-        var result = new byte[head.Length + type.Length + 1 + (hasFields ? payloadJson.Length : 1)];
-        head.CopyTo(result);
-        var at = head.Length + System.Text.Encoding.ASCII.GetBytes(type, result.AsSpan(head.Length));
-        result[at++] = (byte)'"';
-        if (hasFields)
-        {
-            result[at++] = (byte)',';
-            payloadJson.AsSpan(1).CopyTo(result.AsSpan(at));
-        }
-        else
-        {
-            result[at] = (byte)'}';
-        }
-
-        return result;
-    }
-
-    /// <summary>Re-encodes a parsed message's fields without its <c>type</c>.</summary>
-    public static byte[] WithoutType(JsonElement fields)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in fields.EnumerateObject())
-            {
-                if (property.NameEquals("type"u8))
-                {
-                    continue;
-                }
-
-                property.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
-
     private static bool HasTopLevelType(byte[] json)
     {
         var reader = new Utf8JsonReader(json);

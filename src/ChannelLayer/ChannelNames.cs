@@ -22,11 +22,11 @@ public static class ChannelNames
     /// <summary>True for a process-local channel name, one that contains '!'.</summary>
     public static bool IsProcessLocal(string name) => name.Contains('!');
 
-    /// <summary>True when <paramref name="name"/> is a valid channel name.</summary>
-    public static bool IsValidChannel(string? name) => name is not null && Check(name, allowBang: true) is null;
-
     /// <summary>True when <paramref name="name"/> is a valid group name.</summary>
     public static bool IsValidGroup(string? name) => name is not null && Check(name, allowBang: false) is null;
+
+    /// <summary>True when <paramref name="type"/> is a valid message type (the same characters as a group name).</summary>
+    public static bool IsValidType(string? type) => IsValidGroup(type);
 
     private static void Validate(string kind, string? name, bool allowBang)
     {

@@ -1,4 +1,4 @@
-using ActorChat.Actors;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer;
 
@@ -48,6 +48,8 @@ public interface IChannelLayer : IAsyncDisposable
     /// <summary>
     /// Binds a channel to an actor: messages for it go straight into the actor's mailbox, or through
     /// <paramref name="relay"/> for the types it relays. The binding ends when the actor stops or the result is disposed.
+    /// The channel's capacity counts the messages the actor has not yet reported with
+    /// <see cref="ChannelBinding.MessageProcessed"/> (a consumer reports each one by itself).
     /// </summary>
     ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null);
 

@@ -2,8 +2,11 @@ using ActorChat.ChannelLayer;
 
 namespace ActorChat.Consumers;
 
-/// <summary>The connection was opened; the consumer should accept or close. The ASGI <c>websocket.connect</c>.</summary>
-internal sealed record ConnectEvent(Scope Scope, IConsumerTransport Transport, IChannelLayer Layer);
+/// <summary>
+/// The connection was opened; the consumer should accept or close. The ASGI <c>websocket.connect</c>. The launcher has
+/// already named the consumer's channel and bound it to the consumer (<see cref="Binding"/>).
+/// </summary>
+internal sealed record ConnectEvent(Scope Scope, IConsumerTransport Transport, IChannelLayer Layer, ChannelBinding Binding);
 
 /// <summary>A whole text message arrived, as validated UTF-8. The ASGI <c>websocket.receive</c> with <c>text</c>.</summary>
 internal sealed record ReceiveTextEvent(ReadOnlyMemory<byte> Utf8);

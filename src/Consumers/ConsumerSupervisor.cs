@@ -1,26 +1,36 @@
-using ActorChat.Actors;
+using Akka.Actor;
+using Akka.Hosting;
 
 namespace ActorChat.Consumers;
 
 /// <summary>
-/// The parent of every consumer on a node. A consumer that throws is stopped, never restarted: its
-/// connection state cannot be rebuilt, so the bridge closes the socket with 1011 and the node goes on.
+/// The parent of every consumer on a node, one per actor system, registered in Akka.Hosting's <see cref="ActorRegistry"/>
+/// (<see cref="ConsumerSupervisors.For"/>).
+/// A consumer that throws is stopped, never restarted: its connection state cannot be rebuilt, so its connection
+/// closes with 1011 and the node goes on.
 /// </summary>
-internal sealed class ConsumerSupervisor : ActorBase
+internal sealed class ConsumerSupervisor : UntypedActor
 {
-    protected override SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.StoppingStrategy;
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    protected override bool Receive(object message)
+    protected override void OnReceive(object message)
     {
-        if (message is not SpawnConsumer spawn)
+        if (message is StartConsumer start)
         {
-            return false;
+            start.Run(Context.ActorOf(start.Props));
+            return;
         }
 
-        Sender.Tell(Context.ActorOf(spawn.Props));
-        return true;
+        Unhandled(message);
     }
 }
 
-/// <summary>Asks the <see cref="ConsumerSupervisor"/> to start a consumer; answered with its <see cref="IActorRef"/>.</summary>
-internal sealed record SpawnConsumer(Props Props);
+/// <summary>Asks the <see cref="ConsumerSupervisor"/> to start a consumer and hand it to <see cref="Run"/>.</summary>
+internal abstract class StartConsumer(Props props)
+{
+    /// <summary>How to make the consumer.</summary>
+    public Props Props { get; } = props;
+
+    /// <summary>Called on the supervisor with the new consumer, before it has processed anything.</summary>
+    public abstract void Run(IActorRef consumer);
+}

@@ -30,6 +30,9 @@ internal sealed class HandlerTable
 
     public Func<WebSocketConsumer, ChannelMessage, Task>? Find(string type) => _handlers.GetValueOrDefault(type);
 
+    /// <summary>True when messages of <paramref name="type"/> go to the client as they are (<see cref="RelayToClientAttribute"/>).</summary>
+    public bool IsRelayed(string type) => Relayed.Count > 0 && Relayed.Contains(type);
+
     private static HandlerTable Build(Type consumerType)
     {
         var handlers = new Dictionary<string, Func<WebSocketConsumer, ChannelMessage, Task>>(StringComparer.Ordinal);
@@ -41,7 +44,7 @@ internal sealed class HandlerTable
                 foreach (var handles in method.GetCustomAttributes<HandlesAttribute>())
                 {
                     var name = $"{type.Name}.{method.Name}";
-                    if (!ChannelNames.IsValidGroup(handles.Type) || handles.Type.StartsWith('_'))
+                    if (!ChannelNames.IsValidType(handles.Type) || handles.Type.StartsWith('_'))
                     {
                         throw new InvalidOperationException($"{name} has [Handles(\"{handles.Type}\")], which is not a valid message type: use ASCII letters, digits, '-', '_' and '.', not starting with '_'.");
                     }
@@ -65,7 +68,7 @@ internal sealed class HandlerTable
         var relayed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var relay in consumerType.GetCustomAttributes<RelayToClientAttribute>(inherit: true))
         {
-            if (!ChannelNames.IsValidGroup(relay.Type) || relay.Type.StartsWith('_'))
+            if (!ChannelNames.IsValidType(relay.Type) || relay.Type.StartsWith('_'))
             {
                 throw new InvalidOperationException($"{consumerType.Name} has [RelayToClient(\"{relay.Type}\")], which is not a valid message type.");
             }

@@ -55,10 +55,10 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         catch (JsonException ex)
         {
             var problem = $"malformed JSON: {ex.Message}";
-            await (SendErrorFrames ? SendErrorAsync(problem) : CloseAsync(CloseCodes.InvalidPayload, "malformed JSON")).ConfigureAwait(false);
+            await (SendErrorFrames ? SendErrorAsync(problem) : CloseAsync(CloseCodes.InvalidPayload, "malformed JSON"));
             return;
         }
 
-        await OnReceiveJsonAsync(content).ConfigureAwait(false);
+        await OnReceiveJsonAsync(content);
     }
 }

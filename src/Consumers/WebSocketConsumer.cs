@@ -1,23 +1,29 @@
 using System.Net.WebSockets;
 using System.Text;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
+using Akka.Actor;
 
 namespace ActorChat.Consumers;
 
 /// <summary>
-/// A consumer: one actor per WebSocket connection, with the Django Channels life cycle. Override the
-/// <c>On…Async</c> hooks; the sealed plumbing joins <see cref="Groups"/>, decodes events, dispatches
-/// channel layer messages by type to <see cref="HandlesAttribute"/> methods, and stops the actor after
-/// the disconnect. Hooks run one at a time: the next event waits until the previous hook's task completes.
+/// A consumer: one Akka.NET actor per WebSocket connection, with the Django Channels life cycle. Override the
+/// <c>On…Async</c> hooks; the sealed plumbing joins <see cref="Groups"/>, decodes events, dispatches channel layer
+/// messages by type to <see cref="HandlesAttribute"/> methods, and stops the actor after the disconnect.
 /// </summary>
-public abstract partial class WebSocketConsumer : ActorBase
+/// <remarks>
+/// Hooks run one at a time, as an actor's messages do: the next event waits until the previous hook's task has
+/// completed (Akka's <c>RunTask</c>), and code after an <c>await</c> in a hook runs on the actor again, so
+/// <c>Self</c>, <c>Context</c>, <c>Sender</c> and the consumer's fields are safe to use there. A consumer is an
+/// ordinary actor otherwise: it can <c>Context.Watch</c> other actors, use timers (<see cref="IWithTimers"/>) and a stash
+/// (<see cref="IWithStash"/>), and Tell or Ask the application's own actors. Messages that are not WebSocket events or
+/// channel layer messages reach <see cref="OnActorMessageAsync"/>. A hook that throws stops the consumer and closes its
+/// connection with 1011; the node and every other connection go on.
+/// </remarks>
+public abstract partial class WebSocketConsumer : UntypedActor
 {
     private readonly HandlerTable _table;
     private Dictionary<string, Func<ChannelMessage, Task>>? _instanceHandlers;
     private ConnectEvent? _connection;
-    private ChannelBinding? _binding;
-    private string? _channelName;
     private bool _accepted;
     private bool _closed;
     private bool _disconnected;
@@ -32,7 +38,8 @@ public abstract partial class WebSocketConsumer : ActorBase
     protected IChannelLayer ChannelLayer => Connection.Layer;
 
     /// <summary>This consumer's own channel name; a <c>SendToChannelAsync</c> to it reaches this actor.</summary>
-    public string ChannelName => _channelName ?? throw new InvalidOperationException("ChannelName is assigned when the connection starts, before OnConnectAsync.");
+    public string ChannelName => _connection?.Binding.Channel
+        ?? throw new InvalidOperationException("ChannelName is assigned when the connection starts, before OnConnectAsync.");
 
     /// <summary>Groups joined before <see cref="OnConnectAsync"/> and left at disconnect. None by default.</summary>
     protected virtual IEnumerable<string> Groups => [];
@@ -57,6 +64,18 @@ public abstract partial class WebSocketConsumer : ActorBase
     /// <param name="status">The close code, or <see cref="WebSocketCloseStatus.Empty"/> when the client sent none.</param>
     protected virtual Task OnDisconnectAsync(WebSocketCloseStatus? status) => Task.CompletedTask;
 
+    /// <summary>
+    /// Called for any other message this actor receives: a timer's message, the <see cref="Terminated"/> of an actor it
+    /// watches, a message from one of the application's actors. The default passes it to <c>Unhandled</c>, which, as in
+    /// any Akka actor, turns an unhandled <see cref="Terminated"/> into a <see cref="DeathPactException"/> (the
+    /// connection closes with 1011) and publishes anything else as an <see cref="Akka.Event.UnhandledMessage"/>.
+    /// </summary>
+    protected virtual Task OnActorMessageAsync(object message)
+    {
+        Unhandled(message);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Accepts the connection, optionally choosing one of <see cref="Scope.Subprotocols"/>.</summary>
     protected async Task AcceptAsync(string? subprotocol = null)
     {
@@ -65,7 +84,7 @@ public abstract partial class WebSocketConsumer : ActorBase
             throw new ArgumentException($"Subprotocol '{subprotocol}' was not requested by the client (it asked for: {string.Join(", ", Scope.Subprotocols)}).", nameof(subprotocol));
         }
 
-        await Connection.Transport.AcceptAsync(subprotocol).ConfigureAwait(false);
+        await Connection.Transport.AcceptAsync(subprotocol);
         _accepted = true;
     }
 
@@ -113,46 +132,67 @@ public abstract partial class WebSocketConsumer : ActorBase
     }
 
     /// <inheritdoc />
-    protected sealed override bool Receive(object message)
+    protected sealed override void OnReceive(object message)
     {
         switch (message)
         {
             case ChannelMessage channelMessage:
-                RunTask(DispatchAndAcknowledge(channelMessage));
-                return true;
+                OnChannelMessage(channelMessage);
+                break;
             case ReceiveTextEvent text:
-                RunTask(Acknowledged(OnReceiveTextAsync(text.Utf8)));
-                return true;
+                RunTask(() => Acknowledged(OnReceiveTextAsync(text.Utf8)));
+                break;
             case ReceiveBinaryEvent binary:
-                RunTask(Acknowledged(OnReceiveAsync(binary.Bytes)));
-                return true;
+                RunTask(() => Acknowledged(OnReceiveAsync(binary.Bytes)));
+                break;
             case ConnectEvent connect:
-                RunTask(HandleConnectAsync(connect));
-                return true;
+                RunTask(() => HandleConnectAsync(connect));
+                break;
             case DisconnectEvent disconnect:
-                RunTask(HandleDisconnectAsync(disconnect.Code));
-                return true;
+                RunTask(() => HandleDisconnectAsync(disconnect.Code));
+                break;
             default:
-                return false;
+                RunTask(() => OnActorMessageAsync(message));
+                break;
         }
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
-        _binding?.Dispose();
+        _connection?.Binding.Dispose();
         _connection?.Transport.ConsumerStopped();
+    }
+
+    private void OnChannelMessage(ChannelMessage message)
+    {
+        if (_instanceHandlers is null && _table.IsRelayed(message.Type))
+        {
+            // A relayed type whose fast path was busy or closed: it only goes to the socket, so no task is needed.
+            try
+            {
+                SendTextUtf8Async(message.PayloadJson);
+            }
+            finally
+            {
+                _connection?.Binding.MessageProcessed();
+            }
+
+            return;
+        }
+
+        RunTask(() => DispatchAndAcknowledge(message));
     }
 
     private async Task DispatchAndAcknowledge(ChannelMessage message)
     {
         try
         {
-            await Dispatch(message).ConfigureAwait(false);
+            await Dispatch(message);
         }
         finally
         {
-            _binding?.MessageProcessed(); // relayed messages may skip the mailbox again once it is empty
+            _connection?.Binding.MessageProcessed(); // relayed messages may skip the mailbox again once it is empty
         }
     }
 
@@ -176,7 +216,7 @@ public abstract partial class WebSocketConsumer : ActorBase
     {
         try
         {
-            await hook.ConfigureAwait(false);
+            await hook;
         }
         finally
         {
@@ -187,21 +227,18 @@ public abstract partial class WebSocketConsumer : ActorBase
     private async Task HandleConnectAsync(ConnectEvent connect)
     {
         _connection = connect;
-        _channelName = await connect.Layer.NewChannelAsync("consumer").ConfigureAwait(false); // "consumer.*": ChannelLayer:ConsumerCapacity applies
-        var relay = _table.Relayed.Count > 0 ? connect.Transport.CreateRelay(_table.Relayed) : null;
-        _binding = connect.Layer.Bind(_channelName, Self, relay);
         foreach (var group in Groups)
         {
-            await connect.Layer.GroupAddAsync(group, _channelName).ConfigureAwait(false);
+            await connect.Layer.GroupAddAsync(group, connect.Binding.Channel);
         }
 
         try
         {
-            await OnConnectAsync().ConfigureAwait(false);
+            await OnConnectAsync();
         }
         catch (DenyConnectionException)
         {
-            await CloseAsync(CloseCodes.PolicyViolation).ConfigureAwait(false);
+            await CloseAsync(CloseCodes.PolicyViolation);
         }
     }
 
@@ -215,14 +252,14 @@ public abstract partial class WebSocketConsumer : ActorBase
         _disconnected = true;
         try
         {
-            if (_connection is not null && _channelName is not null)
+            if (_connection is { } connection)
             {
                 foreach (var group in Groups)
                 {
-                    await _connection.Layer.GroupDiscardAsync(group, _channelName).ConfigureAwait(false);
+                    await connection.Layer.GroupDiscardAsync(group, connection.Binding.Channel);
                 }
 
-                await OnDisconnectAsync(code == CloseCodes.Abnormal ? WebSocketCloseStatus.Empty : (WebSocketCloseStatus)code).ConfigureAwait(false);
+                await OnDisconnectAsync(code == CloseCodes.Abnormal ? WebSocketCloseStatus.Empty : (WebSocketCloseStatus)code);
             }
         }
         finally

@@ -1,14 +1,14 @@
 using System.Diagnostics.Metrics;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Redis;
 using ActorChat.Gateway.Api;
-using ActorChat.Consumers.Hosting;
 using ActorChat.Gateway.Chat;
 using ActorChat.Gateway.Configuration;
 using ActorChat.Gateway.Operations;
 using ActorChat.Gateway.Web;
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ActorChat.Gateway;
@@ -17,7 +17,8 @@ namespace ActorChat.Gateway;
 public static class GatewayApp
 {
     /// <summary>Builds the node from command-line <paramref name="args"/>; <paramref name="configure"/> may adjust the builder (tests).</summary>
-    /// <exception cref="InvalidOperationException">A configuration value is invalid; the message names the key.</exception>
+    /// <exception cref="InvalidConfigurationException">A configuration value is invalid; the message names the key.</exception>
+    /// <exception cref="HoconException">The HOCON file does not parse.</exception>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -30,12 +31,17 @@ public static class GatewayApp
 
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton<IChannelLayer>(sp => CreateLayer(node, sp));
-        builder.Services.AddActorChat(builder.Configuration);
+        NodeConfiguration.BindOptions(builder.Services, builder.Configuration);
+        builder.Services.AddActorChat(configureAkka: (akka, _) =>
+        {
+            NodeConfiguration.AddAkkaConfig(akka, builder.Configuration);
+            akka.WithActors((system, registry) => registry.Register<NicknameRegistry>(system.ActorOf(Props.Create<NicknameRegistry>(), "nicknames")));
+        });
         builder.Services.AddSingleton<PrometheusExporter>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapConsumer<ChatConsumer>("/ws/chat/{room}/");
+        app.MapConsumer<ChatConsumer>();
         app.MapConsumer<EchoConsumer>("/ws/echo/");
         app.MapRoomMessages(node);
         app.MapHealth();
@@ -49,21 +55,22 @@ public static class GatewayApp
     {
         var options = services.GetRequiredService<IOptions<ChannelLayerOptions>>().Value;
         var system = services.GetRequiredService<ActorSystem>();
+        var time = services.GetRequiredService<TimeProvider>();
         return node.Layer switch
         {
-            "redis" => CreateRedisLayer(node, system, options, services),
-            _ => new InMemoryChannelLayer(system, options, node.Id, services.GetService<IMeterFactory>()),
+            "redis" => CreateRedisLayer(node, system, options, services, time),
+            _ => new InMemoryChannelLayer(system, options, node.Id, services.GetService<IMeterFactory>(), time),
         };
     }
 
-    private static RedisChannelLayer CreateRedisLayer(NodeOptions node, ActorSystem system, ChannelLayerOptions options, IServiceProvider services)
+    private static RedisChannelLayer CreateRedisLayer(NodeOptions node, ActorSystem system, ChannelLayerOptions options, IServiceProvider services, TimeProvider time)
     {
         var redis = new RedisLayerOptions { Endpoints = node.Redis, NodeId = node.Id };
         ConfigBinder.Bind(services.GetRequiredService<IConfiguration>().GetSection("Redis"), redis);
         RedisChannelLayer layer;
         try
         {
-            layer = new RedisChannelLayer(system, options, redis, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+            layer = new RedisChannelLayer(system, options, redis, services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>(), time);
         }
         catch (ArgumentException ex)
         {

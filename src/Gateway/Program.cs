@@ -1,4 +1,3 @@
-using ActorChat.Consumers.Hosting;
 using ActorChat.Gateway;
 using ActorChat.Gateway.Configuration;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ex is HoconException or OptionsValidationException or InvalidConfigurationException)
+catch (Exception ex) when (ex is HoconException or OptionsValidationException or InvalidConfigurationException or Akka.Configuration.ConfigurationException)
 {
     // A bad configuration value: say which key, once, without a stack trace.
     Console.Error.WriteLine($"actorchat: cannot start: {ex.Message}");

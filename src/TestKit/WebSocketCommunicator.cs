@@ -2,9 +2,10 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.Consumers;
+using Akka.Actor;
+using Scope = ActorChat.Consumers.Scope;
 
 namespace ActorChat.TestKit;
 
@@ -15,19 +16,22 @@ namespace ActorChat.TestKit;
 /// </summary>
 public sealed class WebSocketCommunicator : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
-    private readonly IChannelLayer _layer;
+    private readonly ConsumerLauncher _launcher;
     private readonly Props _props;
     private readonly Scope _scope;
     private readonly Transport _transport;
     private IActorRef? _consumer;
     private bool _disconnected;
 
-    /// <summary>Creates a communicator for the consumer <paramref name="props"/> makes, with <paramref name="scope"/> as its connection.</summary>
+    /// <summary>
+    /// Creates a communicator for the consumer <paramref name="props"/> makes, with <paramref name="scope"/> as its connection.
+    /// The consumer starts under <paramref name="system"/>'s consumer supervisor, as on a node.
+    /// </summary>
     public WebSocketCommunicator(ActorSystem system, IChannelLayer layer, Props props, Scope scope)
     {
-        _system = system ?? throw new ArgumentNullException(nameof(system));
-        _layer = layer ?? throw new ArgumentNullException(nameof(layer));
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(layer);
+        _launcher = new ConsumerLauncher(ConsumerSupervisors.For(system), layer, TestTimeouts.DefaultTimeout);
         _props = props ?? throw new ArgumentNullException(nameof(props));
         _scope = scope ?? throw new ArgumentNullException(nameof(scope));
         _transport = new Transport();
@@ -39,31 +43,29 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
     /// <summary>Starts the consumer and waits for it to accept or refuse.</summary>
     public async Task<ConnectResult> ConnectAsync(TimeSpan? timeout = null)
     {
-        var supervisor = _system.ActorOf(Props.Create<ConsumerSupervisor>());
-        _consumer = await supervisor.Ask<IActorRef>(new SpawnConsumer(_props));
-        _consumer.Tell(new ConnectEvent(_scope, _transport, _layer));
-        var wait = timeout ?? TestKitSettings.DefaultTimeout;
+        _consumer = await _launcher.LaunchAsync(_props, _scope, _transport);
+        var wait = timeout ?? TestTimeouts.DefaultTimeout;
         try
         {
             return await _transport.Decision.Task.WaitAsync(wait);
         }
         catch (TimeoutException)
         {
-            throw new ExpectationFailedException($"Expected the consumer to accept or close within {TestProbe.Format(wait)}, but it did neither.");
+            throw new ExpectationFailedException($"Expected the consumer to accept or close within {TestTimeouts.Format(wait)}, but it did neither.");
         }
     }
 
     /// <summary>Sends a text message to the consumer.</summary>
     public Task SendToAsync(string text)
     {
-        Consumer.Tell(new ReceiveTextEvent(Encoding.UTF8.GetBytes(text)));
+        Consumer.Tell(new ReceiveTextEvent(Encoding.UTF8.GetBytes(text)), ActorRefs.NoSender);
         return Task.CompletedTask;
     }
 
     /// <summary>Sends a binary message to the consumer.</summary>
     public Task SendToAsync(byte[] bytes)
     {
-        Consumer.Tell(new ReceiveBinaryEvent(bytes));
+        Consumer.Tell(new ReceiveBinaryEvent(bytes), ActorRefs.NoSender);
         return Task.CompletedTask;
     }
 
@@ -73,7 +75,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
     /// <summary>Waits for the next frame the consumer sent: text, binary, or close.</summary>
     public async Task<CommunicatorFrame> ReceiveFromAsync(TimeSpan? timeout = null)
     {
-        var wait = timeout ?? TestKitSettings.DefaultTimeout;
+        var wait = timeout ?? TestTimeouts.DefaultTimeout;
         using var cts = new CancellationTokenSource(wait);
         try
         {
@@ -81,7 +83,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new ExpectationFailedException($"Expected a frame from the consumer within {TestProbe.Format(wait)}, but none arrived.");
+            throw new ExpectationFailedException($"Expected a frame from the consumer within {TestTimeouts.Format(wait)}, but none arrived.");
         }
     }
 
@@ -122,7 +124,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         try
         {
             var frame = await _transport.Output.Reader.ReadAsync(cts.Token);
-            throw new ExpectationFailedException($"Expected nothing from the consumer for {TestProbe.Format(wait)}, but received {frame}.");
+            throw new ExpectationFailedException($"Expected nothing from the consumer for {TestTimeouts.Format(wait)}, but received {frame}.");
         }
         catch (OperationCanceledException)
         {
@@ -138,15 +140,15 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         }
 
         _disconnected = true;
-        _consumer.Tell(new DisconnectEvent(code));
-        var wait = timeout ?? TestKitSettings.DefaultTimeout;
+        _consumer.Tell(new DisconnectEvent(code), ActorRefs.NoSender);
+        var wait = timeout ?? TestTimeouts.DefaultTimeout;
         try
         {
             await _transport.Stopped.Task.WaitAsync(wait);
         }
         catch (TimeoutException)
         {
-            throw new ExpectationFailedException($"Expected the consumer to stop within {TestProbe.Format(wait)} of the disconnect, but it is still running.");
+            throw new ExpectationFailedException($"Expected the consumer to stop within {TestTimeouts.Format(wait)} of the disconnect, but it is still running.");
         }
     }
 

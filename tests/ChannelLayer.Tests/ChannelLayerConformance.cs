@@ -1,4 +1,5 @@
-using ActorChat.Actors;
+using Akka.Actor;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ActorChat.ChannelLayer.Tests;
 
@@ -6,26 +7,26 @@ namespace ActorChat.ChannelLayer.Tests;
 /// The channel layer spec, written once. Each layer implementation runs it by subclassing and
 /// saying how to create the layer; a layer passes when every test here passes against it.
 /// </summary>
-public abstract class ChannelLayerConformance : TestKit.TestKit
+public abstract class ChannelLayerConformance : ConsumerTestKit
 {
     private readonly List<IChannelLayer> _layers = [];
 
     protected ChannelLayerConformance()
-        : base(new ActorSystemOptions { TimeProvider = new ManualTime() })
+        : base(time: new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)))
     {
     }
 
-    protected ManualTime Time => (ManualTime)Sys.Options.TimeProvider;
+    protected FakeTimeProvider Clock => (FakeTimeProvider)Time;
 
-    /// <summary>Creates the layer under test in <see cref="TestKit.TestKit.Sys"/>.</summary>
-    protected abstract IChannelLayer CreateLayer(ChannelLayerOptions options);
+    /// <summary>Creates the layer under test in <c>Sys</c>, on <paramref name="time"/>.</summary>
+    protected abstract IChannelLayer CreateLayer(ChannelLayerOptions options, TimeProvider time);
 
     /// <summary>How many room actors this node of <paramref name="layer"/> has.</summary>
     protected abstract int LocalRoomCount(IChannelLayer layer);
 
-    protected IChannelLayer Layer(ChannelLayerOptions? options = null)
+    protected IChannelLayer NewLayer(ChannelLayerOptions? options = null)
     {
-        var layer = CreateLayer(options ?? new ChannelLayerOptions());
+        var layer = CreateLayer(options ?? new ChannelLayerOptions(), Time);
         _layers.Add(layer);
         return layer;
     }
@@ -55,14 +56,14 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
 
     private static async Task<ChannelMessage> Receive(IChannelLayer layer, string channel)
     {
-        using var cts = new CancellationTokenSource(TestKitSettings.DefaultTimeout);
+        using var cts = new CancellationTokenSource(TestTimeouts.DefaultTimeout);
         return await layer.ReceiveAsync(channel, cts.Token);
     }
 
     [Fact]
     public async Task Send_then_receive_returns_the_message_with_its_type_and_fields()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.SendAsync("test.channel", Msg("hi", 3));
         var received = await Receive(layer, "test.channel");
         Assert.Equal("test.message", received.Type);
@@ -73,7 +74,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Receive_waits_for_a_later_send_and_messages_keep_their_order()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var pending = layer.ReceiveAsync("test.later").AsTask();
         Assert.False(pending.IsCompleted);
         for (var i = 0; i < 50; i++)
@@ -81,7 +82,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
             await layer.SendAsync("test.later", Msg("m", i));
         }
 
-        Assert.Equal(0, (await pending.WaitAsync(TestKitSettings.DefaultTimeout)).Get<int>("n"));
+        Assert.Equal(0, (await pending.WaitAsync(TestTimeouts.DefaultTimeout)).Get<int>("n"));
         for (var i = 1; i < 50; i++)
         {
             Assert.Equal(i, (await Receive(layer, "test.later")).Get<int>("n"));
@@ -91,7 +92,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task NewChannel_returns_unique_process_local_names_with_the_prefix()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var names = new HashSet<string>();
         for (var i = 0; i < 1_000; i++)
         {
@@ -106,7 +107,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Group_send_reaches_every_member_and_discard_removes_exactly_one()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.GroupAddAsync("room", "member.a");
         await layer.GroupAddAsync("room", "member.b");
         await layer.GroupSendAsync("room", Msg("first"));
@@ -123,7 +124,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_member_of_several_groups_receives_from_each_once()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.GroupAddAsync("room1", "member.multi");
         await layer.GroupAddAsync("room2", "member.multi");
         await layer.GroupAddAsync("room2", "member.multi"); // adding twice is one membership
@@ -137,7 +138,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Discarding_a_non_member_or_from_an_unknown_group_does_nothing()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.GroupDiscardAsync("nobody.here", "member.x");
         await layer.GroupAddAsync("room", "member.a");
         await layer.GroupDiscardAsync("room", "member.x");
@@ -149,7 +150,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Sending_past_capacity_throws_ChannelFullException_naming_the_channel_and_the_option()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 3 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 3 });
         for (var i = 0; i < 3; i++)
         {
             await layer.SendAsync("test.full", Msg("m", i));
@@ -166,7 +167,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_capacity_pattern_overrides_the_default_for_matching_channels()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 2, ChannelCapacity = { ["big.*"] = 5 } });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 2, ChannelCapacity = { ["big.*"] = 5 } });
         for (var i = 0; i < 5; i++)
         {
             await layer.SendAsync("big.queue", Msg("m", i));
@@ -181,7 +182,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_consumers_own_channel_has_the_consumer_capacity()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 2, ConsumerCapacity = 4 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 2, ConsumerCapacity = 4 });
         var channel = await layer.NewChannelAsync("consumer");
         for (var i = 0; i < 4; i++)
         {
@@ -195,7 +196,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Group_send_skips_a_full_member_counts_the_drop_and_goes_on()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 2 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 2 });
         await layer.SendAsync("member.full", Msg("old", 1));
         await layer.SendAsync("member.full", Msg("old", 2));
         await layer.GroupAddAsync("room", "member.full");
@@ -203,7 +204,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
         var dropsBefore = layer.Stats.DropsFull;
         await layer.GroupSendAsync("room", Msg("new"));
         Assert.Equal("new", (await Receive(layer, "member.free")).Get<string>("text"));
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal(dropsBefore + 1, layer.Stats.DropsFull));
+        await AwaitAssertAsync(() => Assert.Equal(dropsBefore + 1, layer.Stats.DropsFull));
         Assert.Equal(1, (await Receive(layer, "member.full")).Get<int>("n"));
         Assert.Equal(2, (await Receive(layer, "member.full")).Get<int>("n"));
         Assert.Null(await TryReceive(layer, "member.full"));
@@ -212,9 +213,9 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task An_unreceived_message_expires_after_the_expiry()
     {
-        var layer = Layer(new ChannelLayerOptions { Expiry = TimeSpan.FromSeconds(60) });
+        var layer = NewLayer(new ChannelLayerOptions { Expiry = TimeSpan.FromSeconds(60) });
         await layer.SendAsync("test.expiry", Msg("stale"));
-        Time.Advance(TimeSpan.FromSeconds(61));
+        Clock.Advance(TimeSpan.FromSeconds(61));
         await layer.SendAsync("test.expiry", Msg("fresh"));
         Assert.Equal("fresh", (await Receive(layer, "test.expiry")).Get<string>("text"));
         Assert.Null(await TryReceive(layer, "test.expiry"));
@@ -224,12 +225,12 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_plain_channel_leaves_its_group_after_the_group_expiry_unless_it_joins_again()
     {
-        var layer = Layer(new ChannelLayerOptions { GroupExpiry = TimeSpan.FromSeconds(100) });
+        var layer = NewLayer(new ChannelLayerOptions { GroupExpiry = TimeSpan.FromSeconds(100) });
         await layer.GroupAddAsync("room", "member.lapsing");
         await layer.GroupAddAsync("room", "member.renewing");
-        Time.Advance(TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(60));
         await layer.GroupAddAsync("room", "member.renewing"); // a repeated add refreshes the membership
-        Time.Advance(TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(60));
         await layer.GroupSendAsync("room", Msg("after expiry"));
         Assert.Equal("after expiry", (await Receive(layer, "member.renewing")).Get<string>("text"));
         Assert.Null(await TryReceive(layer, "member.lapsing"));
@@ -244,14 +245,14 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [InlineData("!nohead", "starts with '!'")]
     public async Task A_bad_channel_name_fails_with_the_rule_it_broke(string name, string rule)
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var errors = new List<InvalidChannelNameException>
         {
             await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.SendAsync(name, Msg("x")).AsTask()),
             await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.ReceiveAsync(name).AsTask()),
             await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.GroupAddAsync("room", name).AsTask()),
             await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.GroupDiscardAsync("room", name).AsTask()),
-            Assert.Throws<InvalidChannelNameException>(() => layer.Bind(name, TestActor.Ref)),
+            Assert.Throws<InvalidChannelNameException>(() => layer.Bind(name, TestActor)),
         };
         Assert.All(errors, e => Assert.Contains(rule, e.Message));
     }
@@ -259,7 +260,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_name_of_100_characters_is_too_long_and_99_is_fine()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.SendAsync(new string('a', 99), Msg("ok"));
         var ex = await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.SendAsync(new string('a', 100), Msg("x")).AsTask());
         Assert.Contains("shorter than 100", ex.Message);
@@ -269,7 +270,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_group_name_may_not_be_process_local()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var ex = await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.GroupSendAsync("room!1", Msg("x")).AsTask());
         Assert.Contains("only channel names may be process-local", ex.Message);
         await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.GroupAddAsync("room!1", "member.a").AsTask());
@@ -279,7 +280,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_message_that_cannot_be_serialized_fails_at_the_sender()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var unserializable = ChannelMessage.Create("test.bad", new { callback = (Action)(() => { }) });
         var ex = await Assert.ThrowsAsync<ChannelMessageSerializationException>(() => layer.GroupSendAsync("room", unserializable).AsTask());
         Assert.Contains("test.bad", ex.Message);
@@ -290,12 +291,12 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_bound_channel_delivers_into_the_actor_mailbox_and_cannot_be_polled()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var channel = await layer.NewChannelAsync();
-        layer.Bind(channel, TestActor.Ref);
+        layer.Bind(channel, TestActor);
         var sent = Msg("direct");
         await layer.SendAsync(channel, sent);
-        Assert.Same(sent, await TestActor.ExpectMsgAsync<ChannelMessage>());
+        Assert.Same(sent, await ExpectMsgAsync<ChannelMessage>());
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => layer.ReceiveAsync(channel).AsTask());
         Assert.Contains("bound to", ex.Message);
     }
@@ -303,14 +304,14 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_bound_actor_at_capacity_makes_send_throw_and_group_send_skip()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 1 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 1 });
         var member = CreateTestProbe();
-        var gate = Sys.ActorOf(Props.FromFactory(() => new Blocker(member.Ref)));
+        var gate = Sys.ActorOf(Props.Create(() => new Blocker(member.Ref)));
         var channel = await layer.NewChannelAsync();
         layer.Bind(channel, gate);
         var release = new TaskCompletionSource();
         gate.Tell(release);
-        await member.ExpectMsgAsync("blocked");
+        await member.ExpectMsgAsync<string>("blocked");
         await layer.SendAsync(channel, Msg("queued"));
         await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync(channel, Msg("over")).AsTask());
         release.SetResult();
@@ -330,7 +331,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_room_drops_a_member_actor_that_stops_and_goes_away_with_its_last_member()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var member = CreateTestProbe();
         var channel = await layer.NewChannelAsync();
         layer.Bind(channel, member.Ref);
@@ -339,20 +340,20 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
         Assert.Equal(1, LocalRoomCount(layer));
 
         Sys.Stop(member.Ref);
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal(0, LocalRoomCount(layer)));
+        await AwaitAssertAsync(() => Assert.Equal(0, LocalRoomCount(layer)));
         Assert.Empty(await layer.GroupMembersAsync("room"));
     }
 
     [Fact]
     public async Task A_room_goes_away_when_its_last_member_leaves_and_comes_back_on_the_next_join()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.GroupAddAsync("room", "member.a");
         await layer.GroupAddAsync("room", "member.b");
         await layer.GroupDiscardAsync("room", "member.a");
         Assert.Equal(1, LocalRoomCount(layer));
         await layer.GroupDiscardAsync("room", "member.b");
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal(0, LocalRoomCount(layer)));
+        await AwaitAssertAsync(() => Assert.Equal(0, LocalRoomCount(layer)));
 
         await layer.GroupAddAsync("room", "member.c");
         await layer.GroupSendAsync("room", Msg("again"));
@@ -362,7 +363,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task A_group_message_reaches_every_actor_member_as_the_same_instance_so_it_is_encoded_once()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         var probes = Enumerable.Range(0, 20).Select(_ => CreateTestProbe()).ToList();
         foreach (var probe in probes)
         {
@@ -382,9 +383,9 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Messages_from_one_sender_reach_each_member_in_send_order()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 1_000 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 1_000 });
         var channel = await layer.NewChannelAsync();
-        layer.Bind(channel, TestActor.Ref);
+        layer.Bind(channel, TestActor);
         await layer.GroupAddAsync("room", channel);
         await layer.GroupAddAsync("room", "member.plain");
         for (var i = 0; i < 500; i++)
@@ -392,7 +393,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
             await layer.GroupSendAsync("room", Msg("m", i));
         }
 
-        var viaActor = (await TestActor.ReceiveNAsync(500)).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
+        var viaActor = (await ReceiveNAsync(500).ToListAsync()).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
         Assert.Equal(Enumerable.Range(0, 500), viaActor);
         for (var i = 0; i < 500; i++)
         {
@@ -403,7 +404,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Concurrent_adds_sends_and_discards_lose_and_duplicate_nothing()
     {
-        var layer = Layer(new ChannelLayerOptions { Capacity = 10_000 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 10_000 });
         const int members = 10, senders = 4, perSender = 250;
         var probes = new List<TestProbe>();
         for (var i = 0; i < members; i++)
@@ -434,7 +435,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
 
         foreach (var probe in probes)
         {
-            var received = (await probe.ReceiveNAsync(senders * perSender)).Cast<ChannelMessage>()
+            var received = (await probe.ReceiveNAsync(senders * perSender).ToListAsync()).Cast<ChannelMessage>()
                 .Select(m => (Sender: m.Get<int>("sender"), Seq: m.Get<int>("seq"))).ToList();
             foreach (var bySender in received.GroupBy(r => r.Sender))
             {
@@ -451,7 +452,7 @@ public abstract class ChannelLayerConformance : TestKit.TestKit
     [Fact]
     public async Task Flush_drops_buffered_messages_and_groups()
     {
-        var layer = Layer();
+        var layer = NewLayer();
         await layer.SendAsync("test.flush", Msg("buffered"));
         await layer.GroupAddAsync("room", "member.a");
         await layer.FlushAsync();

@@ -5,7 +5,7 @@ namespace ActorChat.ChannelLayer.Tests;
 /// <summary>The conformance suite against the in-memory layer.</summary>
 public sealed class InMemoryChannelLayerTests : ChannelLayerConformance
 {
-    protected override IChannelLayer CreateLayer(ChannelLayerOptions options) => new InMemoryChannelLayer(Sys, options);
+    protected override IChannelLayer CreateLayer(ChannelLayerOptions options, TimeProvider time) => new InMemoryChannelLayer(Sys, options, time: time);
 
     protected override int LocalRoomCount(IChannelLayer layer) => ((InMemoryChannelLayer)layer).RoomCount;
 

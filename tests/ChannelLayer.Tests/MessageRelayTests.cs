@@ -1,10 +1,11 @@
+using Akka.Actor;
 using System.Collections.Concurrent;
 using ActorChat.ChannelLayer.InMemory;
 
 namespace ActorChat.ChannelLayer.Tests;
 
 /// <summary>The broadcast fast path: relayed types skip the actor only while nothing waits for it, so order holds.</summary>
-public sealed class MessageRelayTests : TestKit.TestKit
+public sealed class MessageRelayTests : ConsumerTestKit
 {
     private sealed class RecordingRelay(string type) : IMessageRelay
     {
@@ -34,24 +35,24 @@ public sealed class MessageRelayTests : TestKit.TestKit
         await using var layer = new InMemoryChannelLayer(Sys);
         var relay = new RecordingRelay("fast.lane");
         var channel = await layer.NewChannelAsync();
-        var binding = layer.Bind(channel, TestActor.Ref, relay);
+        var binding = layer.Bind(channel, TestActor, relay);
         await layer.GroupAddAsync("room", channel);
 
         await layer.GroupSendAsync("room", Msg("fast.lane", 1));
-        await TestProbe.AwaitAssertAsync(() => Assert.Single(relay.Relayed));
-        await TestActor.ExpectNoMsgAsync();
+        await AwaitAssertAsync(() => Assert.Single(relay.Relayed));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
         await layer.GroupSendAsync("room", Msg("slow.lane", 2)); // the actor must handle this one
         await layer.GroupSendAsync("room", Msg("fast.lane", 3)); // so this one queues behind it, in the mailbox
-        Assert.Equal(2, (await TestActor.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
-        Assert.Equal(3, (await TestActor.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        Assert.Equal(2, (await ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        Assert.Equal(3, (await ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
         Assert.Single(relay.Relayed);
 
         binding.MessageProcessed();
         binding.MessageProcessed(); // the actor handled both
         await layer.GroupSendAsync("room", Msg("fast.lane", 4));
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal([1, 4], relay.Relayed.Select(m => m.Get<int>("n"))));
-        await TestActor.ExpectNoMsgAsync();
+        await AwaitAssertAsync(() => Assert.Equal([1, 4], relay.Relayed.Select(m => m.Get<int>("n"))));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
@@ -60,9 +61,9 @@ public sealed class MessageRelayTests : TestKit.TestKit
         await using var layer = new InMemoryChannelLayer(Sys);
         var relay = new RecordingRelay("fast.lane") { Open = false };
         var channel = await layer.NewChannelAsync();
-        layer.Bind(channel, TestActor.Ref, relay);
+        layer.Bind(channel, TestActor, relay);
         await layer.SendAsync(channel, Msg("fast.lane", 5));
-        Assert.Equal(5, (await TestActor.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        Assert.Equal(5, (await ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
         Assert.Empty(relay.Relayed);
     }
 
@@ -70,13 +71,14 @@ public sealed class MessageRelayTests : TestKit.TestKit
     public void Acknowledging_more_than_was_delivered_never_goes_below_zero()
     {
         using var layer = new InMemoryChannelLayerHolder(Sys);
-        var binding = layer.Layer.Bind("x.y!1", TestActor.Ref, new RecordingRelay("a"));
+        var binding = layer.Layer.Bind("x.y!1", TestActor, new RecordingRelay("a"));
         binding.MessageProcessed();
         binding.MessageProcessed();
-        Assert.Equal(Actors.TellResult.Delivered, binding.Deliver(Msg("a", 1), 10)); // still relays: the count stayed at zero
+        Assert.Equal(DeliveryResult.Delivered, binding.Deliver(Msg("a", 1))); // still relays: the count stayed at zero
+        Assert.Equal(0, binding.Waiting);
     }
 
-    private sealed class InMemoryChannelLayerHolder(Actors.ActorSystem system) : IDisposable
+    private sealed class InMemoryChannelLayerHolder(ActorSystem system) : IDisposable
     {
         public InMemoryChannelLayer Layer { get; } = new(system);
 

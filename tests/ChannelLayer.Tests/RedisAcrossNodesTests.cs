@@ -1,16 +1,16 @@
-using ActorChat.Actors;
+using Akka.Actor;
 using ActorChat.ChannelLayer.Redis;
 
 namespace ActorChat.ChannelLayer.Tests;
 
 /// <summary>Two or three nodes (each its own actor system and layer) sharing one real redis-server.</summary>
-public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
+public sealed class RedisAcrossNodesTests : ConsumerTestKit
 {
     private readonly List<IAsyncDisposable> _cleanup = [];
     private readonly string _prefix = "x" + Guid.NewGuid().ToString("N");
     private RedisServer _redis = null!;
 
-    async Task IAsyncLifetime.InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public override async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
 
     protected override async Task BeforeShutdownAsync()
     {
@@ -33,7 +33,7 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
             MembershipTtl = TimeSpan.FromSeconds(2),
             HeartbeatInterval = TimeSpan.FromMilliseconds(300),
         });
-        _cleanup.Add(system);
+        _cleanup.Add(new TerminateOnDispose(system));
         _cleanup.Add(layer);
         Assert.True(await layer.WaitConnectedAsync(TimeSpan.FromSeconds(5)));
         return layer;
@@ -64,7 +64,7 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
 
         foreach (var (probe, _) in new[] { onA, onB })
         {
-            var got = (await probe.ReceiveNAsync(200)).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
+            var got = (await probe.ReceiveNAsync(200).ToListAsync()).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
             Assert.Equal(Enumerable.Range(0, 200), got);
             await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // the sending node did not deliver its own publish twice
         }
@@ -101,7 +101,7 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
         Assert.Equal(new[] { onA, onB }.Order(), (await b.GroupMembersAsync("room")).Order());
 
         await b.DisposeAsync(); // b stops refreshing, as a killed node would
-        await TestProbe.AwaitAssertAsync(async () => Assert.Equal([onA], await a.GroupMembersAsync("room")), TimeSpan.FromSeconds(6));
+        await AwaitAssertAsync(async () => Assert.Equal([onA], await a.GroupMembersAsync("room")), TimeSpan.FromSeconds(6));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
         var (_, channelOnB) = await MemberAsync(b, "other");
 
         await _redis.StopAsync();
-        await TestProbe.AwaitAssertAsync(async () => Assert.False(await a.IsReachableAsync()), TimeSpan.FromSeconds(5));
+        await AwaitAssertAsync(async () => Assert.False(await a.IsReachableAsync()), TimeSpan.FromSeconds(5));
         await a.GroupSendAsync("room", Msg(1));
         Assert.Equal(1, (await onA.Probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n")); // local delivery goes on
         await onB.Probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
@@ -123,10 +123,10 @@ public sealed class RedisAcrossNodesTests : TestKit.TestKit, IAsyncLifetime
         Assert.Contains("unreachable", ex.Message + ex.InnerException?.Message, StringComparison.OrdinalIgnoreCase);
 
         await _redis.StartProcessAsync();
-        await TestProbe.AwaitAssertAsync(async () => Assert.True(await a.IsReachableAsync() && await b.IsReachableAsync()), TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () => Assert.True(await a.IsReachableAsync() && await b.IsReachableAsync()), TimeSpan.FromSeconds(10));
         Assert.Equal(2, b.SubscriberConnections); // reconnected once, without a restart
 
-        await TestProbe.AwaitAssertAsync(async () =>
+        await AwaitAssertAsync(async () =>
         {
             await a.GroupSendAsync("room", Msg(3));
             await onA.Probe.ExpectMsgAsync<ChannelMessage>(m => m.Get<int>("n") == 3);

@@ -1,10 +1,10 @@
-using ActorChat.Actors;
+using Akka.Actor;
 using ActorChat.ChannelLayer.Redis;
 
 namespace ActorChat.ChannelLayer.Tests;
 
 /// <summary>Two nodes on a real three-master Redis Cluster: group traffic spread over the shards, and slots that move under it.</summary>
-public sealed class RedisClusterTests(RedisClusterFixture fixture) : TestKit.TestKit, IClassFixture<RedisClusterFixture>
+public sealed class RedisClusterTests(RedisClusterFixture fixture) : ConsumerTestKit, IClassFixture<RedisClusterFixture>
 {
     private readonly List<IAsyncDisposable> _cleanup = [];
     private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
@@ -34,7 +34,7 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture) : TestKit.Tes
             HeartbeatInterval = heartbeat,
             MembershipTtl = heartbeat * 4,
         });
-        _cleanup.Add(system);
+        _cleanup.Add(new TerminateOnDispose(system));
         _cleanup.Add(layer);
         Assert.True(await layer.WaitConnectedAsync(TimeSpan.FromSeconds(5)));
         return layer;
@@ -78,7 +78,7 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture) : TestKit.Tes
 
         foreach (var probe in onA.Concat(onB))
         {
-            var got = (await probe.ReceiveNAsync(20)).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
+            var got = (await probe.ReceiveNAsync(20).ToListAsync()).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
             Assert.Equal(Enumerable.Range(0, 20), got);
         }
 
@@ -155,13 +155,13 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture) : TestKit.Tes
         var groupOwner = await Cluster.OwnerPortAsync(groupChannel);
         var groupTarget = Cluster.Ports.First(p => p != groupOwner);
         await Cluster.MoveSlotAsync(await Cluster.SlotAsync(groupChannel), groupTarget);
-        await TestProbe.AwaitAssertAsync(async () =>
+        await AwaitAssertAsync(async () =>
         {
             Assert.Contains(groupChannel, await ShardChannelsAsync(groupTarget));
             Assert.DoesNotContain(groupChannel, await ShardChannelsAsync(groupOwner));
         }, TimeSpan.FromSeconds(10));
 
-        await TestProbe.AwaitAssertAsync(async () =>
+        await AwaitAssertAsync(async () =>
         {
             await a.GroupSendAsync("moving", Msg(-1));
             await member.FishForMessageAsync<ChannelMessage>(m => m.Get<int>("n") == -1, TimeSpan.FromMilliseconds(300));
@@ -190,7 +190,7 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture) : TestKit.Tes
     public async Task One_cluster_node_configured_as_a_plain_server_fails_with_an_error_that_says_what_to_configure()
     {
         var system = ActorSystem.Create("plain");
-        _cleanup.Add(system);
+        _cleanup.Add(new TerminateOnDispose(system));
         var layer = new RedisChannelLayer(system, null, new RedisLayerOptions { Endpoints = [Cluster.Endpoints[0]], NodeId = "p", KeyPrefix = _prefix });
         _cleanup.Add(layer);
         Assert.False(layer.IsCluster);

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer.Rooms;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.InMemory;
 
@@ -21,7 +21,8 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     /// <param name="options">Layer settings; defaults when null. Invalid values throw at once.</param>
     /// <param name="nodeId">Part of every name from <see cref="NewChannelAsync"/>; "inmemory" by default.</param>
     /// <param name="meterFactory">Scopes the layer's meter to a node (its DI container); a process-wide meter when null.</param>
-    public InMemoryChannelLayer(ActorSystem system, ChannelLayerOptions? options = null, string nodeId = "inmemory", IMeterFactory? meterFactory = null)
+    /// <param name="time">The clock for expiry; <see cref="TimeProvider.System"/> when null (tests pass a <c>FakeTimeProvider</c>).</param>
+    public InMemoryChannelLayer(ActorSystem system, ChannelLayerOptions? options = null, string nodeId = "inmemory", IMeterFactory? meterFactory = null, TimeProvider? time = null)
     {
         Stats = new ChannelLayerStats(meterFactory);
         ArgumentNullException.ThrowIfNull(system);
@@ -29,7 +30,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
         Options.ThrowIfInvalid();
         ChannelNames.ValidateGroup(nodeId);
         _nodeId = nodeId;
-        var time = system.Options.TimeProvider;
+        time ??= TimeProvider.System;
         _capacity = new CapacityPolicy(Options);
         _buffers = new ChannelBuffers(Options, _capacity, Stats, time);
         _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, _buffers), "channel-layer-" + Guid.NewGuid().ToString("N")[..8]);
@@ -60,10 +61,9 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
         ArgumentNullException.ThrowIfNull(message);
         message.EnsureEncoded();
         Stats.Sent();
-        var capacity = _capacity.For(channel);
-        if (!_rooms.TryDeliver(channel, message, capacity, _buffers))
+        if (!_rooms.TryDeliver(channel, message, _buffers))
         {
-            throw new ChannelFullException(channel, capacity);
+            throw new ChannelFullException(channel, _capacity.For(channel));
         }
 
         Stats.Delivered(1);
@@ -84,7 +84,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        return _rooms.JoinAsync(group, channel, _capacity.For(channel), cancellationToken);
+        return _rooms.JoinAsync(group, channel, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -114,7 +114,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     }
 
     /// <inheritdoc />
-    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null) => _rooms.Bind(channel, actor, relay);
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null) => _rooms.Bind(channel, actor, _capacity.For(channel), relay);
 
     /// <inheritdoc />
     public async Task FlushAsync(CancellationToken cancellationToken = default)

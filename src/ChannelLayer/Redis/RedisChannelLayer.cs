@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Rooms;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,7 +37,13 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private long _unloggedFailures;
 
     /// <summary>Creates the layer and starts connecting; the node serves local traffic even before Redis answers.</summary>
-    public RedisChannelLayer(ActorSystem system, ChannelLayerOptions? options, RedisLayerOptions redis, ILoggerFactory? loggers = null, IMeterFactory? meterFactory = null)
+    /// <param name="system">The actor system that hosts the mediator and rooms.</param>
+    /// <param name="options">Layer settings; defaults when null. Invalid values throw at once.</param>
+    /// <param name="redis">Where Redis is and how the layer uses it.</param>
+    /// <param name="loggers">Where connection failures are logged; nowhere when null.</param>
+    /// <param name="meterFactory">Scopes the layer's meter to a node (its DI container); a process-wide meter when null.</param>
+    /// <param name="time">The clock for expiry and the membership heartbeat; <see cref="TimeProvider.System"/> when null.</param>
+    public RedisChannelLayer(ActorSystem system, ChannelLayerOptions? options, RedisLayerOptions redis, ILoggerFactory? loggers = null, IMeterFactory? meterFactory = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(redis);
@@ -46,7 +52,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         redis.Validate();
         _redis = redis;
         _keys = new RedisKeys(redis.KeyPrefix);
-        _time = system.Options.TimeProvider;
+        _time = time ?? TimeProvider.System;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("ActorChat.ChannelLayer.Redis");
         Stats = new ChannelLayerStats(meterFactory);
         _capacity = new CapacityPolicy(Options);
@@ -158,7 +164,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         RefuseRemote(channel, "added to a group");
-        await _rooms.JoinAsync(group, channel, _capacity.For(channel), cancellationToken).ConfigureAwait(false);
+        await _rooms.JoinAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await RecordMembershipAsync(group, add: channel).ConfigureAwait(false);
     }
 
@@ -227,7 +233,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     }
 
     /// <inheritdoc />
-    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null) => _rooms.Bind(channel, actor, relay);
+    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay = null) => _rooms.Bind(channel, actor, _capacity.For(channel), relay);
 
     /// <inheritdoc />
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -312,14 +318,13 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
 
     private void DeliverLocally(string channel, ChannelMessage message, bool throwIfFull)
     {
-        var capacity = _capacity.For(channel);
-        if (_rooms.TryDeliver(channel, message, capacity, _localBuffers))
+        if (_rooms.TryDeliver(channel, message, _localBuffers))
         {
             Stats.Delivered(1);
         }
         else if (throwIfFull)
         {
-            throw new ChannelFullException(channel, capacity);
+            throw new ChannelFullException(channel, _capacity.For(channel));
         }
         else
         {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ActorChat.Actors;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
@@ -16,7 +16,7 @@ internal sealed class GroupMediator(
     RoomContext context,
     ConcurrentDictionary<string, IActorRef> directory,
     ConcurrentDictionary<string, ChannelBinding> bindings,
-    IGroupSubscriptions? subscriptions) : ActorBase
+    IGroupSubscriptions? subscriptions) : UntypedActor
 {
     private readonly Dictionary<string, RoomEntry> _rooms = [];
     private readonly Dictionary<IActorRef, HashSet<string>> _boundChannels = [];
@@ -25,33 +25,34 @@ internal sealed class GroupMediator(
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(static _ => Directive.Resume); // a room keeps its members through a bad message
 
-    protected override bool Receive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
             case JoinGroup join:
                 Join(join);
-                return true;
+                break;
             case LeaveGroup leave:
                 ForwardOrAnswer(leave.Group, leave, Left.Instance);
-                return true;
+                break;
             case GetMembers get:
                 ForwardOrAnswer(get.Group, get, (IReadOnlyCollection<string>)[]);
-                return true;
+                break;
             case RoomEmpty empty:
                 RemoveIfStillEmpty(empty);
-                return true;
+                break;
             case WatchBinding watch:
                 WatchBound(watch);
-                return true;
+                break;
             case Terminated terminated:
                 EndBindings(terminated.ActorRef);
-                return true;
+                break;
             case FlushRooms:
                 Flush();
-                return true;
+                break;
             default:
-                return false;
+                Unhandled(message);
+                break;
         }
     }
 
@@ -64,7 +65,8 @@ internal sealed class GroupMediator(
             return;
         }
 
-        var room = Context.ActorOf(Props.FromFactory(() => new RoomActor(join.Group, context)), $"room-{join.Group}-{++_roomCounter}");
+        var group = join.Group;
+        var room = Context.ActorOf(ActorFactory.Props(() => new RoomActor(group, context)), $"room-{group}-{++_roomCounter}");
         entry = new RoomEntry(room) { Forwarded = 1 };
         _rooms[join.Group] = entry;
         if (subscriptions is null)
@@ -78,8 +80,8 @@ internal sealed class GroupMediator(
         var asker = Sender;
         RunTask(async () =>
         {
-            await subscriptions.SubscribeAsync(join.Group).ConfigureAwait(false);
-            directory[join.Group] = room;
+            await subscriptions.SubscribeAsync(group);
+            directory[group] = room;
             room.Tell(join, asker);
         });
     }
@@ -132,6 +134,7 @@ internal sealed class GroupMediator(
             {
                 if (bindings.TryGetValue(channel, out var binding) && binding.Actor.Equals(actor))
                 {
+                    binding.End();
                     bindings.TryRemove(KeyValuePair.Create(channel, binding));
                 }
             }
@@ -159,7 +162,7 @@ internal sealed class GroupMediator(
         {
             foreach (var group in groups)
             {
-                await subscriptions.UnsubscribeAsync(group).ConfigureAwait(false);
+                await subscriptions.UnsubscribeAsync(group);
             }
 
             asker.Tell(Flushed.Instance);

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ActorChat.Actors;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
@@ -16,9 +16,12 @@ internal sealed class LocalRooms
 
     public LocalRooms(ActorSystem system, RoomContext context, string mediatorName, IGroupSubscriptions? subscriptions = null)
     {
-        _askTimeout = system.Options.DefaultAskTimeout;
-        _mediator = system.ActorOf(Props.FromFactory(() => new GroupMediator(context, _directory, _bindings, subscriptions)), mediatorName);
+        _askTimeout = AskTimeouts.For(system);
+        _mediator = system.ActorOf(ActorFactory.Props(() => new GroupMediator(context, _directory, _bindings, subscriptions)), mediatorName);
     }
+
+    /// <summary>The node's mediator, which owns the rooms.</summary>
+    public IActorRef Mediator => _mediator;
 
     /// <summary>How many rooms this node has now.</summary>
     public int RoomCount => _directory.Count;
@@ -28,29 +31,29 @@ internal sealed class LocalRooms
 
     public ChannelBinding? Binding(string channel) => _bindings.TryGetValue(channel, out var binding) ? binding : null;
 
-    public ChannelBinding Bind(string channel, IActorRef actor, IMessageRelay? relay)
+    public ChannelBinding Bind(string channel, IActorRef actor, int capacity, IMessageRelay? relay)
     {
         ChannelNames.ValidateChannel(channel);
         ArgumentNullException.ThrowIfNull(actor);
-        var binding = new ChannelBinding(channel, actor, relay, b => _bindings.TryRemove(KeyValuePair.Create(b.Channel, b)));
+        var binding = new ChannelBinding(channel, actor, capacity, relay, b => _bindings.TryRemove(KeyValuePair.Create(b.Channel, b)));
         _bindings[channel] = binding;
         _mediator.Tell(new WatchBinding(channel, actor));
         return binding;
     }
 
     /// <summary>
-    /// Delivers to a channel on this node: to its bound actor (or relay) below <paramref name="capacity"/>, or, when no
-    /// live actor is bound, to <paramref name="buffer"/>. False when the channel is full.
+    /// Delivers to a channel on this node: to its bound actor (or relay), or, when no live actor is bound, to
+    /// <paramref name="buffer"/>. False when the channel is full.
     /// </summary>
-    public bool TryDeliver(string channel, ChannelMessage message, int capacity, IChannelSink buffer)
+    public bool TryDeliver(string channel, ChannelMessage message, IChannelSink buffer)
     {
         if (Binding(channel) is { } binding)
         {
-            switch (binding.Deliver(message, capacity))
+            switch (binding.Deliver(message))
             {
-                case TellResult.Delivered:
+                case DeliveryResult.Delivered:
                     return true;
-                case TellResult.Full:
+                case DeliveryResult.Full:
                     return false;
             }
 
@@ -74,12 +77,12 @@ internal sealed class LocalRooms
     {
         if (_directory.TryGetValue(group, out var room))
         {
-            room.Tell(message);
+            room.Tell(message, ActorRefs.NoSender);
         }
     }
 
-    public async ValueTask JoinAsync(string group, string channel, int capacity, CancellationToken cancellationToken) =>
-        await _mediator.Ask<Joined>(new JoinGroup(group, channel, Binding(channel), capacity), _askTimeout, cancellationToken).ConfigureAwait(false);
+    public async ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) =>
+        await _mediator.Ask<Joined>(new JoinGroup(group, channel, Binding(channel)), _askTimeout, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
         await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ActorChat.Actors;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
@@ -14,39 +14,40 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// however many members there are. A member whose binding relays the type gets it without an actor hop
 /// (see <see cref="ChannelBinding"/>). A full member is skipped and counted; the rest of the room goes on.
 /// </remarks>
-internal sealed class RoomActor(string group, RoomContext context) : ActorBase
+internal sealed class RoomActor(string group, RoomContext context) : UntypedActor
 {
     private readonly List<ActorMember> _actors = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<string, DateTimeOffset> _plain = [];
     private long _joins;
 
-    protected override bool Receive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
             case ChannelMessage groupMessage:
                 FanOut(groupMessage);
-                return true;
+                break;
             case JoinGroup join:
                 Join(join);
                 Sender.Tell(Joined.Instance);
-                return true;
+                break;
             case LeaveGroup leave:
                 Leave(leave.Channel);
                 Sender.Tell(Left.Instance);
                 ReportIfEmpty();
-                return true;
+                break;
             case Terminated terminated:
                 RemoveActor(terminated.ActorRef);
                 ReportIfEmpty();
-                return true;
+                break;
             case GetMembers:
                 ExpirePlainMembers(context.Time.GetUtcNow());
                 Sender.Tell((IReadOnlyCollection<string>)[.. _actorIndex.Keys, .. _plain.Keys]);
-                return true;
+                break;
             default:
-                return false;
+                Unhandled(message);
+                break;
         }
     }
 
@@ -66,7 +67,7 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         }
 
         _actorIndex[join.Channel] = _actors.Count;
-        _actors.Add(new ActorMember(join.Channel, join.Binding, join.Capacity));
+        _actors.Add(new ActorMember(join.Channel, join.Binding));
         Context.Watch(join.Binding.Actor);
     }
 
@@ -110,12 +111,12 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         long delivered = 0, full = 0, stopped = 0;
         foreach (ref readonly var member in CollectionsMarshal.AsSpan(_actors))
         {
-            switch (member.Binding.Deliver(message, member.Capacity))
+            switch (member.Binding.Deliver(message))
             {
-                case TellResult.Delivered:
+                case DeliveryResult.Delivered:
                     delivered++;
                     break;
-                case TellResult.Full:
+                case DeliveryResult.Full:
                     full++;
                     break;
                 default:
@@ -178,5 +179,5 @@ internal sealed class RoomActor(string group, RoomContext context) : ActorBase
         }
     }
 
-    private readonly record struct ActorMember(string Channel, ChannelBinding Binding, int Capacity);
+    private readonly record struct ActorMember(string Channel, ChannelBinding Binding);
 }

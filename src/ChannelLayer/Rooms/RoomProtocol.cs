@@ -1,9 +1,9 @@
-using ActorChat.Actors;
+using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
 /// <summary>Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Binding"/> is its actor binding, if any. Answered with <see cref="Joined"/>.</summary>
-internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding, int Capacity);
+internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding);
 
 /// <summary>The answer to <see cref="JoinGroup"/>: the member is in, and later group sends reach it.</summary>
 internal sealed class Joined

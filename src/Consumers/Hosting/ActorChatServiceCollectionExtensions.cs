@@ -1,15 +1,15 @@
 using System.Diagnostics.Metrics;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.Consumers.Hosting;
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,20 +17,46 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers ActorChat in an ASP.NET Core application.</summary>
 public static class ActorChatServiceCollectionExtensions
 {
+    /// <summary>The name of the actor system <see cref="AddActorChat"/> starts.</summary>
+    public const string ActorSystemName = "actorchat";
+
     /// <summary>
-    /// Adds the actor system, the channel layer (in-memory unless an <see cref="IChannelLayer"/> is registered
-    /// already), the WebSocket bridge and graceful shutdown. Options are read from the <c>ChannelLayer</c> and
-    /// <c>Bridge</c> sections of <paramref name="configuration"/> and validated at startup.
+    /// Adds ActorChat with an Akka.NET actor system of its own, for an application that has no Akka setup yet: Akka.Hosting's
+    /// <c>AddAkka("actorchat", …)</c> with <see cref="ActorChatAkkaConfigurationBuilderExtensions.WithActorChat"/>, plus
+    /// <see cref="AddActorChatServices"/>. Use <paramref name="configureAkka"/> to add the application's own actors to the
+    /// same system (<c>WithActors</c>, <c>ActorRegistry</c>) or more HOCON.
     /// </summary>
-    public static IServiceCollection AddActorChat(this IServiceCollection services, IConfiguration? configuration = null)
+    /// <param name="services">The application's services.</param>
+    /// <param name="configuration">Where the <c>ChannelLayer</c> and <c>Bridge</c> sections are read from; defaults when null.</param>
+    /// <param name="configureAkka">More Akka.Hosting setup for the same system; runs before ActorChat's own.</param>
+    public static IServiceCollection AddActorChat(
+        this IServiceCollection services, IConfiguration? configuration = null, Action<AkkaConfigurationBuilder, IServiceProvider>? configureAkka = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddActorChatServices(configuration);
+        services.AddAkka(ActorSystemName, (akka, provider) =>
+        {
+            configureAkka?.Invoke(akka, provider);
+            akka.WithActorChat(provider);
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Adds ActorChat's services without an actor system, for an application that calls Akka.Hosting's <c>AddAkka</c>
+    /// itself: add <c>.WithActorChat(provider)</c> to that call. Registers the channel layer (in-memory unless an
+    /// <see cref="IChannelLayer"/> is registered already), the WebSocket bridge and graceful shutdown. Options are bound
+    /// from the <c>ChannelLayer</c> and <c>Bridge</c> sections of <paramref name="configuration"/> and validated at startup.
+    /// </summary>
+    public static IServiceCollection AddActorChatServices(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var bridge = services.AddOptions<BridgeOptions>();
         var layer = services.AddOptions<ChannelLayerOptions>();
         if (configuration is not null)
         {
-            bridge.Configure(o => ConfigBinder.Bind(configuration.GetSection(BridgeOptions.SectionName), o));
-            layer.Configure(o => ConfigBinder.Bind(configuration.GetSection(ChannelLayerOptions.SectionName), o));
+            bridge.Bind(configuration.GetSection(BridgeOptions.SectionName));
+            layer.Bind(configuration.GetSection(ChannelLayerOptions.SectionName));
         }
 
         bridge.ValidateOnStart();
@@ -48,13 +74,14 @@ public static class ActorChatServiceCollectionExtensions
 
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<BridgeOptions>>((sockets, options) =>
             sockets.UnsafePreferInlineScheduling = options.Value.InlineSocketCompletions);
-        services.TryAddSingleton(sp => ActorSystem.Create("actorchat", new ActorSystemOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChannelLayer>(sp => new InMemoryChannelLayer(
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value, meterFactory: sp.GetService<IMeterFactory>()));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value,
+            meterFactory: sp.GetService<IMeterFactory>(), time: sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<BridgeMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<ConsumerHost>();
-        services.AddHostedService<GracefulShutdownService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GracefulShutdownService>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, WebSocketsStartupFilter>());
         return services;
     }

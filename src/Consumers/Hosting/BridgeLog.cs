@@ -20,8 +20,8 @@ internal static partial class BridgeLog
     [LoggerMessage(104, LogLevel.Information, "WebSocket {ConnectionId} on {Route}: message over {Limit} bytes; closing with 1009 (raise Bridge:MaxMessageSize to allow it)")]
     public static partial void MessageTooBig(ILogger logger, long connectionId, string route, int limit);
 
-    [LoggerMessage(105, LogLevel.Error, "WebSocket {ConnectionId} on {Route}: the consumer stopped while the connection was open; closing with 1011")]
-    public static partial void ConsumerFailed(ILogger logger, long connectionId, string route);
+    [LoggerMessage(105, LogLevel.Error, "WebSocket {ConnectionId} on {Route}: the consumer {Consumer} stopped while the connection was open (its failure is logged by Akka with the exception); closing with 1011")]
+    public static partial void ConsumerFailed(ILogger logger, long connectionId, string route, string consumer);
 
     [LoggerMessage(106, LogLevel.Information, "Shutdown: closing {Count} WebSocket connections with 1001")]
     public static partial void ShuttingDown(ILogger logger, int count);

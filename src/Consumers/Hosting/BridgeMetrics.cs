@@ -21,14 +21,7 @@ public sealed class BridgeMetrics : IDisposable
     private long _slowConsumerCloses;
     private long _refused;
 
-    /// <summary>Creates the counters on a process-wide meter.</summary>
-    public BridgeMetrics()
-        : this(null)
-    {
-    }
-
-    /// <summary>Creates the counters on a meter scoped to <paramref name="meterFactory"/> (the node's DI container).</summary>
-    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    /// <summary>Creates the counters on a meter scoped to <paramref name="meterFactory"/> (the node's DI container), or a process-wide meter when null.</summary>
     public BridgeMetrics(IMeterFactory? meterFactory)
     {
         _ownsMeter = meterFactory is null;

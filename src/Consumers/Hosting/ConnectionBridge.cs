@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Unicode;
-using ActorChat.Actors;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -51,7 +51,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
     public long Id { get; }
 
     /// <summary>Messages waiting in this connection's consumer mailbox.</summary>
-    public int ConsumerMailboxDepth => _consumer?.MailboxDepth() ?? 0;
+    public int ConsumerMailboxDepth => _consumer is ActorRefWithCell { Underlying: { } cell } ? cell.NumberOfMessages : 0;
 
     /// <summary>Runs the connection from handshake to close; returns when the consumer has stopped.</summary>
     public async Task RunAsync(IActorRef consumer)
@@ -182,7 +182,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
             return;
         }
 
-        BridgeLog.ConsumerFailed(_logger, Id, _route);
+        BridgeLog.ConsumerFailed(_logger, Id, _route, _consumer?.Path.ToString() ?? _consumerName);
         CloseFromServer(CloseCodes.InternalError, "internal error");
     }
 
@@ -350,7 +350,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
         object message = type == WebSocketMessageType.Text
             ? new ReceiveTextEvent(buffer.AsSpan(0, count).ToArray()) // validated UTF-8; decoded by the consumer only if it wants a string
             : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray());
-        _consumer!.Tell(message);
+        _consumer!.Tell(message, ActorRefs.NoSender);
     }
 
     private byte[] Grow(byte[] buffer, int count)
@@ -377,7 +377,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
     {
         if (Interlocked.Exchange(ref _disconnectSent, 1) == 0)
         {
-            _consumer?.Tell(new DisconnectEvent(code));
+            _consumer?.Tell(new DisconnectEvent(code), ActorRefs.NoSender);
         }
     }
 

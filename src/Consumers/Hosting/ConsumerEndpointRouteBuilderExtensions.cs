@@ -1,4 +1,5 @@
-using ActorChat.Actors;
+using System.Reflection;
+using ActorChat.ChannelLayer;
 using ActorChat.Consumers;
 using ActorChat.Consumers.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -25,9 +26,19 @@ public static class ConsumerEndpointRouteBuilderExtensions
         HandlerTable.For(typeof(TConsumer)); // a wrongly declared handler fails here, at startup
         var services = endpoints.ServiceProvider;
         var create = ActivatorUtilities.CreateFactory(typeof(TConsumer), Type.EmptyTypes);
-        var props = Props.FromFactory(() => (TConsumer)create(services, null));
+        var props = ActorFactory.Props(() => (TConsumer)create(services, null));
         var name = typeof(TConsumer).Name;
         return endpoints.Map(pattern, context => host.HandleAsync(context, props, pattern, name))
             .WithDisplayName($"ActorChat consumer {name} at {pattern}");
+    }
+
+    /// <summary>Serves <typeparamref name="TConsumer"/> at the pattern of its <see cref="ConsumerRouteAttribute"/>.</summary>
+    /// <exception cref="InvalidOperationException">The consumer has no <see cref="ConsumerRouteAttribute"/>, or see the other overload.</exception>
+    public static IEndpointConventionBuilder MapConsumer<TConsumer>(this IEndpointRouteBuilder endpoints)
+        where TConsumer : WebSocketConsumer
+    {
+        var pattern = typeof(TConsumer).GetCustomAttribute<ConsumerRouteAttribute>()?.Pattern
+            ?? throw new InvalidOperationException($"{typeof(TConsumer).Name} has no [ConsumerRoute(\"/ws/…/\")]: add one, or call MapConsumer<{typeof(TConsumer).Name}>(pattern).");
+        return endpoints.MapConsumer<TConsumer>(pattern);
     }
 }

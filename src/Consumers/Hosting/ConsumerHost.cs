@@ -1,37 +1,41 @@
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
-/// The node's entry for WebSocket requests: checks the request, starts one consumer actor per
-/// connection under the consumer supervisor, and runs a <see cref="ConnectionBridge"/> for it.
+/// The node's entry for WebSocket requests: checks the request, starts one consumer actor per connection through
+/// the <see cref="ConsumerLauncher"/>, and runs a <see cref="ConnectionBridge"/> for it.
 /// </summary>
 internal sealed class ConsumerHost
 {
-    private readonly IActorRef _supervisor;
-    private readonly IChannelLayer _layer;
+    private readonly IServiceProvider _services;
     private readonly BridgeOptions _options;
     private readonly OriginValidator _origins;
     private readonly ConnectionRegistry _registry;
     private readonly BridgeMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly TimeSpan _askTimeout;
+    private ConsumerLauncher? _launcher;
 
-    public ConsumerHost(ActorSystem system, IChannelLayer layer, IOptions<BridgeOptions> options, ConnectionRegistry registry, BridgeMetrics metrics, ILoggerFactory loggers)
+    public ConsumerHost(IServiceProvider services, IOptions<BridgeOptions> options, ConnectionRegistry registry, BridgeMetrics metrics, ILoggerFactory loggers)
     {
-        _layer = layer;
+        _services = services;
         _options = options.Value;
         _origins = new OriginValidator(_options);
         _registry = registry;
         _metrics = metrics;
         _logger = loggers.CreateLogger("ActorChat.Consumers.Bridge");
-        _askTimeout = system.Options.DefaultAskTimeout;
-        _supervisor = system.ActorOf(Props.Create<ConsumerSupervisor>(), "consumers");
     }
+
+    /// <summary>
+    /// The launcher, made on the first connection: by then the host has started the actor system (Akka.Hosting creates it
+    /// when first resolved, and mapping endpoints must not be what starts it).
+    /// </summary>
+    private ConsumerLauncher Launcher => _launcher ??= CreateLauncher();
 
     public async Task HandleAsync(HttpContext context, Props consumerProps, string route, string consumerName)
     {
@@ -55,9 +59,14 @@ internal sealed class ConsumerHost
         }
 
         var bridge = new ConnectionBridge(context, _options, _metrics, _registry, _logger, route, consumerName);
-        var consumer = await _supervisor.Ask<IActorRef>(new SpawnConsumer(consumerProps), _askTimeout, context.RequestAborted).ConfigureAwait(false);
-        consumer.Tell(new ConnectEvent(Scope.FromHttpContext(context), bridge, _layer));
+        var consumer = await Launcher.LaunchAsync(consumerProps, Scope.FromHttpContext(context), bridge, context.RequestAborted).ConfigureAwait(false);
         await bridge.RunAsync(consumer).ConfigureAwait(false);
+    }
+
+    private ConsumerLauncher CreateLauncher()
+    {
+        var system = _services.GetRequiredService<ActorSystem>();
+        return new ConsumerLauncher(ConsumerSupervisors.For(system), _services.GetRequiredService<IChannelLayer>(), AskTimeouts.For(system));
     }
 
     private void Refuse(HttpContext context, string route, int status, string reason)

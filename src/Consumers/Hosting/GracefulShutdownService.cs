@@ -5,28 +5,33 @@ using Microsoft.Extensions.Options;
 namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
-/// On SIGTERM (application stopping): refuse new handshakes, close every socket with 1001, and wait
-/// until each consumer has left its groups and stopped, or until <see cref="BridgeOptions.ShutdownTimeout"/>.
+/// On SIGTERM (application stopping): refuse new handshakes, close every socket with 1001, and wait until each
+/// consumer has left its groups and stopped, or until <see cref="BridgeOptions.ShutdownTimeout"/>.
 /// </summary>
+/// <remarks>
+/// The wait runs in <see cref="StoppingAsync"/>, which the host runs before any hosted service's <c>StopAsync</c>. So the
+/// sockets are closed while the actor system still runs (consumers need it to leave their groups), whatever order the
+/// services were registered in; Akka.Hosting's own service then runs CoordinatedShutdown in its <c>StopAsync</c>.
+/// </remarks>
 internal sealed class GracefulShutdownService(
-    IHostApplicationLifetime lifetime, ConnectionRegistry registry, IOptions<BridgeOptions> options, ILoggerFactory loggers) : IHostedService
+    IHostApplicationLifetime lifetime, ConnectionRegistry registry, IOptions<BridgeOptions> options, ILoggerFactory loggers) : IHostedLifecycleService
 {
     private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Consumers.Bridge");
     private CancellationTokenRegistration _stopping;
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _stopping = lifetime.ApplicationStopping.Register(() =>
-        {
-            BridgeLog.ShuttingDown(_logger, registry.Count);
-            registry.BeginShutdown();
-        });
+        _stopping = lifetime.ApplicationStopping.Register(BeginShutdown);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        registry.BeginShutdown(); // also when the host stops without ApplicationStopping firing first
+        BeginShutdown(); // also when the host stops without ApplicationStopping firing first
         try
         {
             await registry.WhenDrained.WaitAsync(options.Value.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
@@ -39,5 +44,19 @@ internal sealed class GracefulShutdownService(
         {
             await _stopping.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void BeginShutdown()
+    {
+        if (!registry.IsStopping)
+        {
+            BridgeLog.ShuttingDown(_logger, registry.Count);
+        }
+
+        registry.BeginShutdown();
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using ActorChat.Consumers;
+using Akka.Actor;
+using Akka.Hosting;
 
 namespace ActorChat.Gateway.Chat;
 
@@ -9,10 +11,18 @@ namespace ActorChat.Gateway.Chat;
 /// the sender too, receives <c>{"message": "hi"}</c>. A room message goes to each client as its fields, encoded once
 /// per node and relayed past the consumer actor (<see cref="RelayToClientAttribute"/>).
 /// </summary>
+/// <remarks>
+/// <c>{"message": "/nick ada"}</c> asks the node's <see cref="NicknameRegistry"/> (an actor the application registered with
+/// Akka.Hosting) for the name; the sender alone gets <c>{"nick": "ada"}</c> or an error frame, and its later messages
+/// carry <c>"nick": "ada"</c>.
+/// </remarks>
+[ConsumerRoute("/ws/chat/{room}/")]
 [RelayToClient("chat.message")]
 public sealed class ChatConsumer : JsonWebSocketConsumer
 {
+    private const string NickCommand = "/nick ";
     private bool _joined;
+    private string? _nick;
 
     private string Room => Scope.Route["room"]?.ToString() ?? "";
 
@@ -34,14 +44,54 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
     /// <summary>Leaves the room.</summary>
     protected override Task OnDisconnectAsync(WebSocketCloseStatus? status) => _joined ? GroupDiscardAsync(Group) : Task.CompletedTask;
 
-    /// <summary>Broadcasts <c>{"message": text}</c> to the room; anything else gets an error frame and the connection stays open.</summary>
+    /// <summary>Broadcasts <c>{"message": text}</c> to the room, or runs <c>/nick</c>; anything else gets an error frame and the connection stays open.</summary>
     protected override Task OnReceiveJsonAsync(JsonElement content)
     {
-        if (content.ValueKind != JsonValueKind.Object || !content.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.String)
+        if (content.ValueKind != JsonValueKind.Object || !content.TryGetProperty("message", out var field) || field.ValueKind != JsonValueKind.String)
         {
             return SendErrorAsync("expected an object like {\"message\": \"hi\"}");
         }
 
-        return GroupSendAsync(Group, new ChatMessage(message.GetString()!));
+        var message = field.GetString()!;
+        return message.StartsWith(NickCommand, StringComparison.Ordinal)
+            ? ClaimNicknameAsync(message[NickCommand.Length..].Trim())
+            : GroupSendAsync(Group, new ChatMessage(message, _nick));
+    }
+
+    private async Task ClaimNicknameAsync(string nick)
+    {
+        if (!Nicknames.IsValid(nick))
+        {
+            await SendErrorAsync($"'{nick}' is not a nickname: {Nicknames.Rule}");
+            return;
+        }
+
+        if (!ActorRegistry.For(Context.System).TryGet<NicknameRegistry>(out var registry))
+        {
+            await SendErrorAsync("nicknames are not available on this node");
+            return;
+        }
+
+        object answer;
+        try
+        {
+            answer = await registry.Ask<object>(new ClaimNickname(nick, Self), Nicknames.AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            await SendErrorAsync("the nickname registry did not answer; try again");
+            return;
+        }
+
+        switch (answer)
+        {
+            case NicknameClaimed claimed:
+                _nick = claimed.Nickname;
+                await SendJsonAsync(new { nick = claimed.Nickname });
+                break;
+            case NicknameTaken taken:
+                await SendErrorAsync($"the nickname '{taken.Nickname}' is taken");
+                break;
+        }
     }
 }

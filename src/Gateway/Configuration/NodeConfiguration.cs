@@ -1,5 +1,10 @@
+using ActorChat.ChannelLayer;
 using ActorChat.Consumers.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorChat.Gateway.Configuration;
 
@@ -7,6 +12,7 @@ namespace ActorChat.Gateway.Configuration;
 /// Assembles a node's configuration in the documented order, lowest first: <c>hocon.conf</c>, then the
 /// ASP.NET sources (appsettings, environment variables), then the command line, whose short switches
 /// (<c>--port</c>, <c>--host</c>, <c>--node-id</c>, <c>--layer</c>, <c>--redis</c>) map onto the <c>node</c> section.
+/// The file's <c>akka { }</c> section configures the actor system, with the same precedence.
 /// </summary>
 public static class NodeConfiguration
 {
@@ -25,6 +31,7 @@ public static class NodeConfiguration
     };
 
     /// <summary>Puts the HOCON file under every other source and the switch mappings over them.</summary>
+    /// <exception cref="HoconException">The file does not parse.</exception>
     public static void Apply(ConfigurationManager configuration, string[] args)
     {
         configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
@@ -36,6 +43,7 @@ public static class NodeConfiguration
     }
 
     /// <summary>Reads and validates the <c>node</c> section; throws naming each bad key.</summary>
+    /// <exception cref="InvalidConfigurationException">A value is invalid; the message names the key, the value and the expected form.</exception>
     public static NodeOptions ReadNodeOptions(IConfiguration configuration)
     {
         var options = new NodeOptions();
@@ -51,7 +59,67 @@ public static class NodeConfiguration
             options.Id = "node-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         }
 
+        try
+        {
+            AkkaLogLevel.For(configuration, NullLoggerFactory.Instance); // a bad akka.loglevel stops the node here, with the others
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidConfigurationException(ex.Message);
+        }
+
         return options;
+    }
+
+    /// <summary>
+    /// Binds the <c>Bridge</c> and <c>ChannelLayer</c> sections with HOCON units (<c>500ms</c>, <c>1MiB</c>) from any source;
+    /// a value that does not parse stops startup naming the key, the value and the expected form.
+    /// </summary>
+    public static void BindOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BridgeOptions>().Configure(o => ConfigBinder.Bind(configuration.GetSection(BridgeOptions.SectionName), o));
+        services.AddOptions<ChannelLayerOptions>().Configure(o => ConfigBinder.Bind(configuration.GetSection(ChannelLayerOptions.SectionName), o));
+    }
+
+    /// <summary>
+    /// The actor system's configuration: the HOCON file's <c>akka { }</c> section exactly as Akka parsed it, under the
+    /// <c>akka:*</c> keys of every higher source (<c>akka__loglevel=DEBUG</c> in the environment, <c>--akka:loglevel=DEBUG</c>
+    /// on the command line). Keys from those sources are lower-cased and '_' becomes '-', as Akka.Hosting's
+    /// configuration adapter does, so <c>AKKA__ACTOR__DEFAULT_DISPATCHER__THROUGHPUT=10</c> works too.
+    /// </summary>
+    public static void AddAkkaConfig(AkkaConfigurationBuilder akka, IConfigurationRoot configuration)
+    {
+        var providers = configuration.Providers.ToList();
+        var file = providers.OfType<HoconConfigurationProvider>().FirstOrDefault();
+        if (file?.Hocon.Root is { } root && root.IsObject() && root.GetObject().GetKey("akka") is { } section)
+        {
+            akka.AddHocon(section.AtKey("akka"), HoconAddMode.Prepend);
+        }
+
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var provider in providers.Skip(file is null ? 0 : providers.IndexOf(file) + 1))
+        {
+            CollectKeys(provider, "akka", overrides);
+        }
+
+        if (overrides.Count > 0)
+        {
+            var higher = new ConfigurationBuilder().Add(new MemoryConfigurationSource { InitialData = overrides }).Build();
+            akka.AddHocon(higher.GetSection("akka"), HoconAddMode.Prepend);
+        }
+    }
+
+    private static void CollectKeys(IConfigurationProvider provider, string path, Dictionary<string, string?> into)
+    {
+        if (provider.TryGet(path, out var value) && value is not null)
+        {
+            into[path] = value;
+        }
+
+        foreach (var child in provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            CollectKeys(provider, ConfigurationPath.Combine(path, child), into);
+        }
     }
 
     /// <summary>Looks for <c>hocon.conf</c> in the working directory, the app's directory, and their parents.</summary>

@@ -1,0 +1,43 @@
+using ActorChat.ChannelLayer;
+using ActorChat.Consumers;
+using ActorChat.Consumers.Hosting;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Akka.Hosting;
+
+/// <summary>Adds ActorChat to an Akka.Hosting actor system.</summary>
+public static class ActorChatAkkaConfigurationBuilderExtensions
+{
+    /// <summary>
+    /// Runs ActorChat in this actor system: when the host starts, the consumer supervisor (the parent of every
+    /// connection's consumer) is started and registered in the <see cref="ActorRegistry"/>, and the channel layer's
+    /// mediator starts with the layer. Akka's log events go to <see cref="ILogger"/>; see
+    /// <see cref="AkkaLogLevel.For"/> for the level. Call <c>AddActorChatServices</c> too (or use <c>AddActorChat</c>, which does both).
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder from <c>AddAkka</c>.</param>
+    /// <param name="services">The provider <c>AddAkka</c> hands its callback.</param>
+    /// <exception cref="InvalidOperationException">ActorChat's services were not added.</exception>
+    public static AkkaConfigurationBuilder WithActorChat(this AkkaConfigurationBuilder builder, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(services);
+        _ = services.GetService<ActorChat.Consumers.Hosting.ConnectionRegistry>()
+            ?? throw new InvalidOperationException("WithActorChat needs ActorChat's services: call services.AddActorChatServices(configuration) as well (AddActorChat does both).");
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        builder.ConfigureLoggers(logging =>
+        {
+            logging.LogLevel = AkkaLogLevel.For(services.GetService<IConfiguration>(), loggers);
+            logging.ClearLoggers();
+            logging.AddLoggerFactory(loggers);
+        });
+        builder.WithActors((system, registry) =>
+        {
+            ConsumerSupervisors.For(system);
+            services.GetRequiredService<IChannelLayer>(); // the layer starts its mediator with the host, not on the first connection
+        });
+        return builder;
+    }
+}
