@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Akka.Event;
 
 namespace ActorChat.Consumers.Tests;
 
@@ -171,29 +172,25 @@ public sealed class ConsumerSpec : ConsumerTestKit
     [Fact]
     public async Task An_unknown_type_fails_the_consumer_with_an_error_naming_type_and_consumer_and_closes_1011()
     {
-        Sys.EventStream.Subscribe(TestActor.Ref, typeof(ActorFailed));
         await using var watcher = Communicator<Watcher>("/ws/");
         await watcher.ConnectAsync();
-        await Layer.GroupSendAsync("watchers", ChannelMessage.Create("no.such.type"));
-        var failure = await TestActor.ExpectMsgAsync<ActorFailed>();
-        var error = Assert.IsType<UnknownMessageTypeException>(failure.Cause);
-        Assert.Contains("Watcher has no handler for message type 'no.such.type'", error.Message);
+        await EventFilter.Exception<UnknownMessageTypeException>(contains: "Watcher has no handler for message type 'no.such.type'")
+            .ExpectOneAsync(() => Layer.GroupSendAsync("watchers", ChannelMessage.Create("no.such.type")).AsTask());
         Assert.Equal(CloseCodes.InternalError, await watcher.ReceiveCloseAsync());
     }
 
     [Fact]
     public async Task A_type_starting_with_an_underscore_is_refused_as_malformed()
     {
-        Sys.EventStream.Subscribe(TestActor.Ref, typeof(ActorFailed));
         await using var watcher = Communicator<Watcher>("/ws/");
         await watcher.ConnectAsync();
-        await Layer.GroupSendAsync("watchers", ChannelMessage.Create("_private"));
-        Assert.Contains("starts with '_'", (await TestActor.ExpectMsgAsync<ActorFailed>()).Cause.Message);
+        await EventFilter.Exception<UnknownMessageTypeException>(contains: "starts with '_'")
+            .ExpectOneAsync(() => Layer.GroupSendAsync("watchers", ChannelMessage.Create("_private")).AsTask());
         Assert.Equal(CloseCodes.InternalError, await watcher.ReceiveCloseAsync());
     }
 
     [Fact]
-    public async Task A_handler_that_throws_closes_only_its_own_connection_with_1011()
+    public async Task A_handler_that_throws_closes_only_its_own_connection_with_1011_and_its_failure_is_logged_with_path_and_exception()
     {
         await using var crashing = Communicator<Watcher>("/ws/");
         await using var bystander = Communicator<Watcher>("/ws/");
@@ -201,7 +198,9 @@ public sealed class ConsumerSpec : ConsumerTestKit
         await bystander.ConnectAsync();
         var crashingChannel = await WhoIs(crashing);
         await bystander.ReceiveJsonFromAsync(); // its own whoami answer
-        await Layer.SendAsync(crashingChannel, ChannelMessage.Create("test.crash"));
+        var path = crashing.Consumer.Path.ToString();
+        await EventFilter.Custom<Error>(e => e.Cause is InvalidOperationException { Message: "handler blew up" } && e.LogSource == path)
+            .ExpectOneAsync(() => Layer.SendAsync(crashingChannel, ChannelMessage.Create("test.crash")).AsTask());
         Assert.Equal(CloseCodes.InternalError, await crashing.ReceiveCloseAsync());
 
         await Layer.GroupSendAsync("watchers", ChannelMessage.From(new EchoRequest("still here")));
@@ -247,7 +246,9 @@ public sealed class ConsumerSpec : ConsumerTestKit
     public async Task Sending_before_accepting_fails_the_consumer()
     {
         await using var eager = Communicator<EagerSender>("/ws/");
-        Assert.Equal(new ConnectResult(false, null, CloseCodes.InternalError), await eager.ConnectAsync());
+        var result = await EventFilter.Exception<InvalidOperationException>(contains: "sent a frame before AcceptAsync")
+            .ExpectOneAsync(() => eager.ConnectAsync());
+        Assert.Equal(new ConnectResult(false, null, CloseCodes.InternalError), result);
     }
 
     [Fact]
