@@ -3,9 +3,9 @@
 // and JSON encodings per group message (the layer promises 1 per node).
 using System.Diagnostics;
 using System.Text.Json;
-using ActorChat.Actors;
 using ActorChat.ChannelLayer;
 using ActorChat.ChannelLayer.InMemory;
+using Akka.Actor;
 
 var chosen = args.Length > 0 ? args : ["bigroom", "smallrooms"];
 Console.WriteLine($"# LayerBench: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
@@ -27,7 +27,7 @@ internal static class LayerBench
 {
     public static async Task<Result> Run(string name, int groups, int membersPerGroup, int senders, int messagesPerSender)
     {
-        await using var system = ActorSystem.Create("layerbench");
+        using var system = ActorSystem.Create("layerbench");
         await using var layer = new InMemoryChannelLayer(system, new ChannelLayerOptions { Capacity = 1_000_000 });
         var groupSends = (long)senders * messagesPerSender;
         var expectedPerMember = groupSends / groups; // senders spread their messages round-robin over the groups
@@ -37,7 +37,7 @@ internal static class LayerBench
         {
             for (var m = 0; m < membersPerGroup; m++)
             {
-                var sink = system.ActorOf(Props.FromFactory(() => new Sink(expectedPerMember, done)));
+                var sink = system.ActorOf(Props.Create<Sink>(expectedPerMember, done));
                 var channel = await layer.NewChannelAsync();
                 layer.Bind(channel, sink);
                 await layer.GroupAddAsync("g" + g, channel);
@@ -67,26 +67,25 @@ internal static class LayerBench
         var deliveries = groupSends * membersPerGroup;
         var perMessage = ChannelMessage.Create("bench.message", new Payload(0, 0));
         perMessage.EnsureEncoded();
+        await system.Terminate();
         return new Result(name, deliveries / sw.Elapsed.TotalSeconds, allocated / (double)deliveries, encodings / (double)groupSends,
             layer.Stats.DropsFull + layer.Stats.DropsStopped,
             $"{groups:N0} groups x {membersPerGroup:N0} bound actors, {senders} senders, {groupSends:N0} group sends, {deliveries:N0} deliveries in {sw.Elapsed.TotalSeconds:F2} s; " +
-            $"bytes include each message's own build and one {perMessage.Json.Length}-byte encoding, {allocated / (double)groupSends:F0} B per group send");
+            $"bytes include each message's own build and one {perMessage.PayloadJson.Length}-byte encoding, {allocated / (double)groupSends:F0} B per group send");
     }
 
     private sealed record Payload(int Sender, int Seq);
 
-    private sealed class Sink(long expected, CountdownEvent done) : ActorBase
+    private sealed class Sink(long expected, CountdownEvent done) : UntypedActor
     {
         private long _received;
 
-        protected override bool Receive(object message)
+        protected override void OnReceive(object message)
         {
             if (++_received == expected)
             {
                 done.Signal();
             }
-
-            return true;
         }
     }
 }

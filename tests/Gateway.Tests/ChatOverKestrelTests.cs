@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Akka;
+using Akka.Actor;
 using ActorChat.Consumers.Hosting;
 
 namespace ActorChat.Gateway.Tests;
@@ -244,7 +246,7 @@ public sealed class ChatOverKestrelTests
             // Closed loop on every reader, not only the sender: a reader task starved by a busy test host must not fall
             // a queue's worth (8) behind and be closed as slow itself. Four behind at most leaves room for what the
             // socket buffers hold.
-            await TestProbe.AwaitAssertAsync(() => Assert.True(received.Min() >= i - 4, $"a reader is still at message {received.Min()}"), TimeSpan.FromSeconds(30));
+            await Eventually.AssertAsync(() => Assert.True(received.Min() >= i - 4, $"a reader is still at message {received.Min()}"), TimeSpan.FromSeconds(30));
             await sender.SendJsonAsync(new { message = $"{i}:{padding}" });
             var own = (await sender.ReceiveJsonAsync(TimeSpan.FromSeconds(30))).GetProperty("message").GetString()!;
             Assert.StartsWith($"{i}:", own);
@@ -255,7 +257,7 @@ public sealed class ChatOverKestrelTests
             Assert.Equal(Enumerable.Range(0, count), seen);
         }
 
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal(1, metrics.SlowConsumerCloses), TimeSpan.FromSeconds(10));
+        await Eventually.AssertAsync(() => Assert.Equal(1, metrics.SlowConsumerCloses), TimeSpan.FromSeconds(10));
 
         // The slow client finds its connection ended: a 1013 close after what fitted in the buffers, or an abort.
         var slowReceived = 0;
@@ -293,7 +295,7 @@ public sealed class ChatOverKestrelTests
         await using var lively = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
         var livelyReading = lively.ReceiveAsync(TimeSpan.FromSeconds(30)); // a pending receive answers pings
 
-        await TestProbe.AwaitAssertAsync(() => Assert.Equal(1, metrics.ConnectionsOpen), TimeSpan.FromSeconds(10));
+        await Eventually.AssertAsync(() => Assert.Equal(1, metrics.ConnectionsOpen), TimeSpan.FromSeconds(10));
         await lively.SendTextAsync("ping");
         Assert.Equal("pong!", Encoding.UTF8.GetString((await livelyReading).Data));
     }
@@ -310,10 +312,19 @@ public sealed class ChatOverKestrelTests
 
         var layer = server.Service<IChannelLayer>();
         Assert.Equal(3, (await layer.GroupMembersAsync("chat_lobby")).Count);
+
+        // CoordinatedShutdown runs after the sockets have drained: by its first phase, every consumer has left.
+        var membersWhenAkkaStops = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        CoordinatedShutdown.Get(server.Service<ActorSystem>()).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "count-members", async () =>
+        {
+            membersWhenAkkaStops.TrySetResult((await layer.GroupMembersAsync("chat_lobby")).Count);
+            return Done.Instance;
+        });
         var closes = clients.Select(c => c.ReceiveCloseAsync(TimeSpan.FromSeconds(10))).ToList();
         await server.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
         Assert.All(await Task.WhenAll(closes), code => Assert.Equal(CloseCodes.GoingAway, code));
-        Assert.Empty(await layer.GroupMembersAsync("chat_lobby"));
+        Assert.Equal(0, await membersWhenAkkaStops.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(server.Service<ActorSystem>().WhenTerminated.IsCompleted, "the actor system still runs after the host stopped");
         await server.DisposeAsync();
     }
 }

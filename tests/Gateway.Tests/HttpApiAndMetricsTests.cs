@@ -98,7 +98,7 @@ public sealed class HttpApiAndMetricsTests
             await client.DisposeAsync();
         }
 
-        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(0, Parse(await http.GetStringAsync("/metrics"))["actorchat_connections_open"]));
+        await Eventually.AssertAsync(async () => Assert.Equal(0, Parse(await http.GetStringAsync("/metrics"))["actorchat_connections_open"]));
     }
 
     private static Dictionary<string, long> Parse(string text) => text.Split('\n')

@@ -105,19 +105,19 @@ public sealed class MultiNodeTests : IAsyncLifetime
         await using var local = await WsClient.ConnectAsync(n1.Ws("/ws/chat/crowd/"));
         var doomed = await ConnectWhenUpAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/crowd/"));
         var layer = n1.Service<IChannelLayer>();
-        await TestProbe.AwaitAssertAsync(async () => Assert.Equal(2, (await layer.GroupMembersAsync("chat_crowd")).Count), TimeSpan.FromSeconds(5));
+        await Eventually.AssertAsync(async () => Assert.Equal(2, (await layer.GroupMembersAsync("chat_crowd")).Count), TimeSpan.FromSeconds(5));
 
         n3.Kill(); // SIGKILL: no goodbye, no group_discard
         await n3.WaitForExitAsync();
         doomed.Socket.Abort();
-        await TestProbe.AwaitAssertAsync(async () => Assert.Single(await layer.GroupMembersAsync("chat_crowd")), TimeSpan.FromSeconds(8));
+        await Eventually.AssertAsync(async () => Assert.Single(await layer.GroupMembersAsync("chat_crowd")), TimeSpan.FromSeconds(8));
         await local.SendJsonAsync(new { message = "still here" });
         Assert.Equal("still here", (await local.ReceiveJsonAsync()).GetProperty("message").GetString());
     }
 
     private Process StartNodeProcess(string id, int port)
     {
-        var dll = Path.Combine(Path.GetDirectoryName(HoconParserTests.FindRepoFile("ActorChat.sln"))!, "src/Gateway/bin/Debug/net10.0/ActorChat.Gateway.dll");
+        var dll = Path.Combine(Path.GetDirectoryName(RepoFiles.Find("ActorChat.sln"))!, "src/Gateway/bin/Debug/net10.0/ActorChat.Gateway.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing; scripts/test builds it");
         var args = new List<string> { dll, $"--urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(RedisNode(id).Select(s => "--" + s));

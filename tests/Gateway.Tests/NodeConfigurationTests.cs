@@ -1,6 +1,7 @@
 using ActorChat.Consumers.Hosting;
 using ActorChat.Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Akka.Actor;
 using Microsoft.Extensions.Options;
 
 namespace ActorChat.Gateway.Tests;
@@ -94,11 +95,98 @@ public sealed class NodeConfigurationTests
     }
 
     [Fact]
-    public void A_hocon_syntax_error_stops_the_build_with_file_and_line()
+    public void A_hocon_syntax_error_stops_the_build_with_file_line_and_what_akkas_parser_said()
     {
-        var conf = TempConf("node {\n  port = 8000\n  host = \"unclosed\n}\n");
+        var conf = TempConf("node {\n  port = 8000\n  host = @\n}\n");
         var ex = Assert.Throws<HoconException>(() => GatewayApp.Build([$"--config={conf}"]));
-        Assert.Contains($"{conf}:3:", ex.Message);
+        Assert.StartsWith($"{conf}:3: Unknown token", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("node.url = http://example.org\n", "Could not parse an unquoted text value")]
+    [InlineData("node.port = ${nope}\n", "Unresolved substitution: nope")]
+    [InlineData("node.id = ${?ACTORCHAT_NODE_ID}\n", "node:id = ${} cannot be resolved")]
+    [InlineData("node.redis = [\"a:1\",\nnode.port = 1\n", "did not finish")] // Akka's parser loops on this; the deadline reports it
+    public void A_file_akkas_parser_refuses_or_cannot_finish_stops_the_build_naming_the_file(string text, string problem)
+    {
+        var conf = TempConf(text);
+        var ex = Assert.Throws<HoconException>(() => GatewayApp.Build([$"--config={conf}"]));
+        Assert.StartsWith($"{conf}", ex.Message);
+        Assert.Contains(problem, ex.Message);
+    }
+
+    [Fact]
+    public async Task An_akka_key_in_the_file_reaches_the_actor_system_and_the_environment_and_command_line_override_it()
+    {
+        var conf = TempConf("""
+            akka {
+              actor.default-dispatcher.throughput = 7
+              actor.ask-timeout = 4s
+              scheduler.tick-duration = 20ms
+              test.marker = from-file
+            }
+            """);
+        // Only keys no other test relies on are set in the environment, which is shared by the whole test process.
+        Environment.SetEnvironmentVariable("akka__actor__ask_timeout", "6s");
+        Environment.SetEnvironmentVariable("AKKA__SCHEDULER__TICK_DURATION", "30ms");
+        try
+        {
+            await using var app = GatewayApp.Build([$"--config={conf}", "--urls=http://127.0.0.1:0", "--akka:scheduler:tick-duration=40ms"]);
+            var config = app.Services.GetRequiredService<ActorSystem>().Settings.Config;
+            Assert.Equal(7, config.GetInt("akka.actor.default-dispatcher.throughput"));            // file only
+            Assert.Equal("from-file", config.GetString("akka.test.marker"));
+            Assert.Equal(TimeSpan.FromSeconds(6), config.GetTimeSpan("akka.actor.ask-timeout"));     // environment over file
+            Assert.Equal(TimeSpan.FromMilliseconds(40), config.GetTimeSpan("akka.scheduler.tick-duration")); // command line over both
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("akka__actor__ask_timeout", null);
+            Environment.SetEnvironmentVariable("AKKA__SCHEDULER__TICK_DURATION", null);
+        }
+    }
+
+    [Fact]
+    public void A_bad_akka_loglevel_stops_the_build_naming_the_key()
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => GatewayApp.Build(["--urls=http://127.0.0.1:0", "--akka:loglevel=LOUD"]));
+        Assert.Contains("akka:loglevel = 'LOUD' is invalid: expected DEBUG, INFO, WARNING or ERROR", ex.Message);
+    }
+
+    [Fact]
+    public void The_provider_flattens_objects_lists_substitutions_and_includes_into_configuration_keys()
+    {
+        var path = TempConf("""
+            include "base.conf"
+            # a comment
+            node { port = 2 }
+            origins = ["https://a.example", "https://b.example"]
+            host = example.org
+            url = "http://"${host}
+            unset = null
+            "Microsoft.AspNetCore" = Warning
+            """);
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "base.conf"), "node { port = 1, host = base }\n");
+        var provider = new HoconConfigurationProvider(path, optional: false);
+        provider.Load();
+        Assert.True(provider.TryGet("node:port", out var port) && port == "2");
+        Assert.True(provider.TryGet("node:host", out var host) && host == "base");
+        Assert.True(provider.TryGet("origins:1", out var origin) && origin == "https://b.example");
+        Assert.True(provider.TryGet("url", out var url) && url == "http://example.org");
+        Assert.True(provider.TryGet("unset", out var unset) && unset is null);
+        Assert.True(provider.TryGet("Microsoft.AspNetCore", out var level) && level == "Warning");
+    }
+
+    [Fact]
+    public void The_repository_hocon_conf_parses_with_akkas_parser_and_sets_every_section()
+    {
+        var provider = new HoconConfigurationProvider(RepoFiles.Find("hocon.conf"), optional: false);
+        provider.Load();
+        Assert.True(provider.TryGet("node:port", out var port) && port == "8000");
+        Assert.True(provider.TryGet("node:layer", out var layer) && layer == "memory");
+        Assert.True(provider.TryGet("ChannelLayer:capacity", out var capacity) && capacity == "100");
+        Assert.True(provider.TryGet("Bridge:maxMessageSize", out var size) && size == "1MiB");
+        Assert.True(provider.TryGet("Logging:LogLevel:Microsoft.AspNetCore", out var level) && level == "Warning");
+        Assert.Equal(30, provider.Hocon.GetInt("akka.actor.default-dispatcher.throughput"));
     }
 
     [Theory]

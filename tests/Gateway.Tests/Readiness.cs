@@ -11,5 +11,5 @@ internal static class Readiness
     /// shows only at the next ping.
     /// </summary>
     public static Task ReadyzBecomesAsync(this HttpClient http, HttpStatusCode expected) =>
-        TestProbe.AwaitAssertAsync(async () => Assert.Equal(expected, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
+        Eventually.AssertAsync(async () => Assert.Equal(expected, (await http.GetAsync("/readyz")).StatusCode), TimeSpan.FromSeconds(10));
 }

@@ -32,7 +32,7 @@ public sealed class WsClient : IAsyncDisposable
             socket.Options.AddSubProtocol(subprotocol);
         }
 
-        using var cts = new CancellationTokenSource(TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
+        using var cts = new CancellationTokenSource(TestTimeouts.Dilated(TimeSpan.FromSeconds(10)));
         await socket.ConnectAsync(uri, cts.Token);
         return new WsClient(socket);
     }
@@ -43,14 +43,14 @@ public sealed class WsClient : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes, WebSocketMessageType type)
     {
-        using var cts = new CancellationTokenSource(TestKitSettings.DefaultTimeout);
+        using var cts = new CancellationTokenSource(TestTimeouts.DefaultTimeout);
         await Socket.SendAsync(bytes, type, endOfMessage: true, cts.Token);
     }
 
     /// <summary>The next whole message; for a close, its type is Close and the code is in <see cref="ClientWebSocket.CloseStatus"/>.</summary>
     public async Task<(WebSocketMessageType Type, byte[] Data)> ReceiveAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TestKitSettings.DefaultTimeout);
+        using var cts = new CancellationTokenSource(timeout ?? TestTimeouts.DefaultTimeout);
         using var message = new MemoryStream();
         while (true)
         {

@@ -16,6 +16,10 @@ public sealed partial class HoconConfigurationProvider(string path, bool optiona
     // Akka's parser resolves a substitution by path only; one that names an enclosing object would recurse forever.
     private const int MaxDepth = 32;
 
+    // Akka's parser loops forever on some malformed files (a list left open before another key, seen with 1.5.75),
+    // so it runs on a thread of its own and a file it has not read by then is reported, not waited for.
+    private static readonly TimeSpan ParseDeadline = TimeSpan.FromSeconds(5);
+
     /// <summary>The file as Akka parsed it; empty before <see cref="Load"/> or when an optional file is missing.</summary>
     public Config Hocon { get; private set; } = Config.Empty;
 
@@ -44,11 +48,19 @@ public sealed partial class HoconConfigurationProvider(string path, bool optiona
     private static Config Parse(string text, string file)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file)) ?? ".";
+        var parsing = new Task<Config>(() => ConfigurationFactory.ParseString(text, include => IncludeFrom(directory, include)), TaskCreationOptions.LongRunning);
+        parsing.Start(TaskScheduler.Default);
         try
         {
-            return ConfigurationFactory.ParseString(text, include => IncludeFrom(directory, include));
+            if (!parsing.Wait(ParseDeadline))
+            {
+                throw new HoconException(file, null, $"Akka's HOCON parser did not finish within {ParseDeadline.TotalSeconds:0} s; look for a list '[' that is not closed.");
+            }
+
+            return parsing.Result;
         }
-        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidOperationException or ArgumentException or NullReferenceException)
+        catch (AggregateException aggregate) when (aggregate.InnerException is { } ex &&
+            ex is ConfigurationException or FormatException or InvalidOperationException or ArgumentException or NullReferenceException)
         {
             var message = ex.Message.Split('\n', 2)[0].Trim();
             var at = Position().Match(ex.Message);

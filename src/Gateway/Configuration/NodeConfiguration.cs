@@ -113,7 +113,8 @@ public static class NodeConfiguration
     {
         if (provider.TryGet(path, out var value) && value is not null)
         {
-            into[path] = value;
+            // Spelled as the adapter will spell it, so AKKA__X__MY_KEY and --akka:x:my-key are one key and the later source wins.
+            into[path.ToLowerInvariant().Replace('_', '-')] = value;
         }
 
         foreach (var child in provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase))
