@@ -23,7 +23,8 @@ return result.Failed > 0 || result.Loss > 0 || result.Duplicates > 0 ? 1 : 0;
 /// <summary>The result line.</summary>
 internal sealed record LoadResult(
     string Scenario, int Connections, int Failed, long Sent, long Deliveries, double DeliveriesPerSecond,
-    long Loss, long Duplicates, long P50Micros, long P99Micros, long P999Micros, long MaxMicros, long ServerBytesPerConnection);
+    long Loss, long Duplicates, long P50Micros, long P99Micros, long P999Micros, long MaxMicros, long ServerBytesPerConnection,
+    double ConnectSeconds);
 
 internal static class Connector
 {
@@ -87,7 +88,9 @@ internal static class ChatLoad
             }
         }
 
+        var connecting = Stopwatch.StartNew();
         var failed = await Connector.ConnectAllAsync(clients, o);
+        var connectSeconds = connecting.Elapsed.TotalSeconds;
         var all = clients.Select(c => c.Client).ToList();
         using var stopReceiving = new CancellationTokenSource();
         using var stopSending = new CancellationTokenSource();
@@ -141,7 +144,7 @@ internal static class ChatLoad
         var measured = all.Sum(c => c.Measured);
         return new LoadResult(o.Scenario, clients.Count, failed, senders.Sum(s => s.Sent), measured, measured / o.Duration,
             Math.Max(0, missing), all.Sum(c => c.Duplicates),
-            latency.Percentile(50), latency.Percentile(99), latency.Percentile(99.9), latency.Max, 0);
+            latency.Percentile(50), latency.Percentile(99), latency.Percentile(99.9), latency.Max, 0, connectSeconds);
     }
 }
 
@@ -156,7 +159,9 @@ internal static class IdleLoad
         var clients = Enumerable.Range(0, o.Connections)
             .Select(i => (new ChatClient(i / o.RoomSize, -1, 1, clock), Connector.RoomUri(o, $"idle-{run}-{i / o.RoomSize}", i)))
             .ToList();
+        var connecting = Stopwatch.StartNew();
         var failed = await Connector.ConnectAllAsync(clients, o);
+        var connectSeconds = connecting.Elapsed.TotalSeconds; // a chat client is answered 101 only once it joined its room
         using var stop = new CancellationTokenSource();
         var receiving = clients.Select(c => Task.Run(() => c.Item1.ReceiveLoopAsync(stop.Token))).ToList();
         for (var s = 0; s < Math.Max(1, o.Duration); s++)
@@ -170,7 +175,7 @@ internal static class IdleLoad
         await Task.WhenAll(receiving);
         await Task.WhenAll(clients.Select(c => c.Item1.CloseAsync()));
         var open = Math.Max(1, o.Connections - failed);
-        return new LoadResult("idle", o.Connections, failed, 0, 0, 0, 0, 0, 0, 0, 0, 0, o.ServerPid > 0 ? (after - before) / open : 0);
+        return new LoadResult("idle", o.Connections, failed, 0, 0, 0, 0, 0, 0, 0, 0, 0, o.ServerPid > 0 ? (after - before) / open : 0, connectSeconds);
     }
 
     /// <summary>The resident set size of a process in bytes, from /proc; 0 when no pid is given.</summary>

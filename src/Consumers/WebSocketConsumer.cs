@@ -12,7 +12,7 @@ namespace ActorChat.Consumers;
 /// </summary>
 /// <remarks>
 /// Hooks run one at a time, as an actor's messages do: the next event waits until the previous hook's task has
-/// completed (Akka's <c>RunTask</c>), and code after an <c>await</c> in a hook runs on the actor again, so
+/// completed (Akka's <c>RunTask</c> semantics), and code after an <c>await</c> in a hook runs on the actor again, so
 /// <c>Self</c>, <c>Context</c>, <c>Sender</c> and the consumer's fields are safe to use there. A consumer is an
 /// ordinary actor otherwise: it can <c>Context.Watch</c> other actors, use timers (<see cref="IWithTimers"/>) and a stash
 /// (<see cref="IWithStash"/>), and Tell or Ask the application's own actors. Messages that are not WebSocket events or
@@ -140,19 +140,19 @@ public abstract partial class WebSocketConsumer : UntypedActor
                 OnChannelMessage(channelMessage);
                 break;
             case ReceiveTextEvent text:
-                RunTask(() => Acknowledged(OnReceiveTextAsync(text.Utf8)));
+                RunHook(static (consumer, text) => consumer.Acknowledged(consumer.OnReceiveTextAsync(text.Utf8)), text);
                 break;
             case ReceiveBinaryEvent binary:
-                RunTask(() => Acknowledged(OnReceiveAsync(binary.Bytes)));
+                RunHook(static (consumer, binary) => consumer.Acknowledged(consumer.OnReceiveAsync(binary.Bytes)), binary);
                 break;
             case ConnectEvent connect:
-                RunTask(() => HandleConnectAsync(connect));
+                RunHook(static (consumer, connect) => consumer.HandleConnectAsync(connect), connect);
                 break;
             case DisconnectEvent disconnect:
-                RunTask(() => HandleDisconnectAsync(disconnect.Code));
+                RunHook(static (consumer, disconnect) => consumer.HandleDisconnectAsync(disconnect.Code), disconnect);
                 break;
             default:
-                RunTask(() => OnActorMessageAsync(message));
+                RunHook(static (consumer, message) => consumer.OnActorMessageAsync(message), message);
                 break;
         }
     }
@@ -181,7 +181,7 @@ public abstract partial class WebSocketConsumer : UntypedActor
             return;
         }
 
-        RunTask(() => DispatchAndAcknowledge(message));
+        RunHook(static (consumer, message) => consumer.DispatchAndAcknowledge(message), message);
     }
 
     private async Task DispatchAndAcknowledge(ChannelMessage message)

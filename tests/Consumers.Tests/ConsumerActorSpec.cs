@@ -162,6 +162,42 @@ public sealed class ConsumerActorSpec : ConsumerTestKit
         Assert.Equal(["end:slow", "start:fast", "end:fast"], [(await client.ReceiveFromAsync()).Text, (await client.ReceiveFromAsync()).Text, (await client.ReceiveFromAsync()).Text]);
     }
 
+    /// <summary>Throws on "boom" after an await, or at once on "bang".</summary>
+    private sealed class LateThrower : WebSocketConsumer
+    {
+        protected override async Task OnReceiveAsync(string text)
+        {
+            if (text == "bang")
+            {
+                throw new InvalidOperationException("at once");
+            }
+
+            await Task.Yield();
+            await SendAsync("resumed on " + Self.Path.Name);
+            throw new InvalidOperationException("after an await");
+        }
+    }
+
+    [Theory]
+    [InlineData("boom", "after an await")]
+    [InlineData("bang", "at once")]
+    public async Task A_hook_that_fails_before_or_after_an_await_closes_1011_and_the_next_event_is_never_handled(string text, string failure)
+    {
+        await using var client = Communicator<LateThrower>("/ws/");
+        await client.ConnectAsync();
+        await EventFilter.Exception<InvalidOperationException>(contains: failure).ExpectOneAsync(async () =>
+        {
+            await client.SendToAsync(text);
+            await client.SendToAsync("never handled");
+            if (text == "boom")
+            {
+                Assert.Equal("resumed on " + client.Consumer.Path.Name, (await client.ReceiveFromAsync()).Text);
+            }
+        });
+        Assert.Equal(CloseCodes.InternalError, await client.ReceiveCloseAsync());
+        await client.ReceiveNothingAsync();
+    }
+
     [Fact]
     public async Task A_message_the_consumer_does_not_handle_is_published_as_unhandled_and_the_consumer_goes_on()
     {

@@ -383,13 +383,7 @@ internal sealed class ConnectionBridge : IConsumerTransport
 
     private void Refuse(int statusCode, string reason)
     {
-        _metrics.Refused();
-        BridgeLog.HandshakeRefused(_logger, _route, statusCode, reason);
-        if (statusCode != 0 && !_http.Response.HasStarted)
-        {
-            _http.Response.StatusCode = statusCode;
-        }
-
+        HandshakeRefusal.Refuse(_http, _metrics, _logger, _route, statusCode, reason);
         _accepted.TrySetResult();
         SendDisconnect(CloseCodes.Abnormal);
     }

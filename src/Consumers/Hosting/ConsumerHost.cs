@@ -48,13 +48,13 @@ internal sealed class ConsumerHost
 
         if (_registry.IsStopping)
         {
-            Refuse(context, route, StatusCodes.Status503ServiceUnavailable, "the node is shutting down");
+            HandshakeRefusal.Refuse(context, _metrics, _logger, route, StatusCodes.Status503ServiceUnavailable, "the node is shutting down");
             return;
         }
 
         if (!_origins.IsAllowed(context.Request, out var origin))
         {
-            Refuse(context, route, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed (Bridge:AllowedOrigins)");
+            HandshakeRefusal.Refuse(context, _metrics, _logger, route, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed (Bridge:AllowedOrigins)");
             return;
         }
 
@@ -67,12 +67,5 @@ internal sealed class ConsumerHost
     {
         var system = _services.GetRequiredService<ActorSystem>();
         return new ConsumerLauncher(ConsumerSupervisors.For(system), _services.GetRequiredService<IChannelLayer>(), AskTimeouts.For(system));
-    }
-
-    private void Refuse(HttpContext context, string route, int status, string reason)
-    {
-        _metrics.Refused();
-        BridgeLog.HandshakeRefused(_logger, route, status, reason);
-        context.Response.StatusCode = status;
     }
 }
