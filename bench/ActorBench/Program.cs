@@ -1,7 +1,8 @@
 // Akka.NET micro-benchmarks for the idioms ActorChat uses. Run: dotnet run -c Release --project bench/ActorBench [-- scenario...]
-// Scenarios: channels, pingpong, pingpong1, fanout, spawn-expression, spawn-args, spawn-factory, spawn-supervisor, spawn-parents,
-// memory (default: all). Each prints one line and a JSON line. The spawn scenarios start 100,000 actors each: ten times the
-// 10,000 clients that reconnect after a node restarts, and few enough that the parent's children table stays that size.
+// Scenarios: channels, pingpong, pingpong1, fanout, spawn, spawn-expression, spawn-args, spawn-factory, spawn-supervisor,
+// spawn-parents, memory (default: all). Each prints one line and a JSON line. "spawn" is the old kernel's benchmark as it
+// was (1,000,000 actors, one shared Props, under /user); the other spawn scenarios start 100,000 actors with Props of their
+// own, as connections do: ten times the 10,000 clients that reconnect after a node restarts.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -9,7 +10,7 @@ using ActorChat.ChannelLayer;
 using Akka.Actor;
 using Akka.Configuration;
 
-var all = new[] { "channels", "pingpong", "pingpong1", "fanout", "spawn-expression", "spawn-args", "spawn-factory", "spawn-supervisor", "spawn-parents", "memory" };
+var all = new[] { "channels", "pingpong", "pingpong1", "fanout", "spawn", "spawn-expression", "spawn-args", "spawn-factory", "spawn-supervisor", "spawn-parents", "memory" };
 var chosen = args.Length > 0 ? args : all;
 Console.WriteLine($"# ActorBench on Akka.NET {typeof(ActorSystem).Assembly.GetName().Version}: {Environment.ProcessorCount} cores, .NET {Environment.Version}, GC server={System.Runtime.GCSettings.IsServerGC}");
 foreach (var name in chosen)
@@ -20,6 +21,7 @@ foreach (var name in chosen)
         "pingpong" => await Bench.ActorPingPong(pairs: 64, inFlight: 64, messagesPerPair: 400_000),
         "pingpong1" => await Bench.ActorPingPong(pairs: 1, inFlight: 1, messagesPerPair: 4_000_000),
         "fanout" => await Bench.FanOut(actors: 10_000, rounds: 1_000),
+        "spawn" => await Bench.SpawnShared(1_000_000),
         "spawn-expression" => await Bench.Spawn(name, SpawnCount, (latch, i) => Props.Create(() => new Bench.Starter(latch, i)), parents: 0),
         "spawn-args" => await Bench.Spawn(name, SpawnCount, (latch, i) => Props.Create<Bench.Starter>(latch, i), parents: 0),
         "spawn-factory" => await Bench.Spawn(name, SpawnCount, (latch, i) => ActorFactory.Props(() => new Bench.Starter(latch, i)), parents: 0),
@@ -150,6 +152,24 @@ internal static class Bench
         await system.Terminate();
         var where = parents switch { 0 => "under /user", 1 => "under one parent", _ => $"over {parents} parents" };
         return new Result(name, count / elapsed.TotalSeconds, "actors/s", $"{count:N0} actors started {where} (PreStart ran), {elapsed.TotalSeconds:F2} s");
+    }
+
+    /// <summary>The old kernel's spawn benchmark, unchanged: one shared factory Props, every actor under <c>/user</c>.</summary>
+    public static async Task<Result> SpawnShared(int count)
+    {
+        using var system = ActorSystem.Create("spawn", Quiet);
+        var started = new CountdownEvent(count);
+        var props = ActorFactory.Props(() => new Starter(started, 0));
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            system.ActorOf(props);
+        }
+
+        started.Wait();
+        var elapsed = sw.Elapsed;
+        await system.Terminate();
+        return new Result("spawn", count / elapsed.TotalSeconds, "actors/s", $"{count:N0} actors started under /user with one shared factory Props (PreStart ran), {elapsed.TotalSeconds:F2} s");
     }
 
     /// <summary>

@@ -100,50 +100,17 @@ public sealed class MultiNodeTests : IAsyncLifetime
     public async Task A_killed_node_drops_out_of_room_membership_and_the_others_keep_serving()
     {
         await using var n1 = await NodeAsync("n1");
-        var port = FreePort();
-        using var n3 = StartNodeProcess("n3", port);
+        using var n3 = NodeProcess.Start(RedisNode("n3"));
         await using var local = await WsClient.ConnectAsync(n1.Ws("/ws/chat/crowd/"));
-        var doomed = await ConnectWhenUpAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/crowd/"));
+        var doomed = await n3.ConnectWhenUpAsync("/ws/chat/crowd/");
         var layer = n1.Service<IChannelLayer>();
         await Eventually.AssertAsync(async () => Assert.Equal(2, (await layer.GroupMembersAsync("chat_crowd")).Count), TimeSpan.FromSeconds(5));
 
-        n3.Kill(); // SIGKILL: no goodbye, no group_discard
-        await n3.WaitForExitAsync();
+        n3.Process.Kill(); // SIGKILL: no goodbye, no group_discard
+        await n3.Process.WaitForExitAsync();
         doomed.Socket.Abort();
         await Eventually.AssertAsync(async () => Assert.Single(await layer.GroupMembersAsync("chat_crowd")), TimeSpan.FromSeconds(8));
         await local.SendJsonAsync(new { message = "still here" });
         Assert.Equal("still here", (await local.ReceiveJsonAsync()).GetProperty("message").GetString());
-    }
-
-    private Process StartNodeProcess(string id, int port)
-    {
-        var dll = Path.Combine(Path.GetDirectoryName(RepoFiles.Find("ActorChat.sln"))!, "src/Gateway/bin/Debug/net10.0/ActorChat.Gateway.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; scripts/test builds it");
-        var args = new List<string> { dll, $"--urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning" };
-        args.AddRange(RedisNode(id).Select(s => "--" + s));
-        return Process.Start(new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-    }
-
-    private static async Task<WsClient> ConnectWhenUpAsync(Uri uri)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return await WsClient.ConnectAsync(uri);
-            }
-            catch (Exception) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -15,7 +15,8 @@ public static class ActorChatAkkaConfigurationBuilderExtensions
     /// Runs ActorChat in this actor system: when the host starts, the consumer supervisor (the parent of every
     /// connection's consumer) is started and registered in the <see cref="ActorRegistry"/>, and the channel layer's
     /// mediator starts with the layer. Akka's log events go to <see cref="ILogger"/>; see
-    /// <see cref="AkkaLogLevel.For"/> for the level. Call <c>AddActorChatServices</c> too (or use <c>AddActorChat</c>, which does both).
+    /// <see cref="AkkaLogLevel.For"/> for the level. The host, not Akka's own SIGTERM hook, runs CoordinatedShutdown, after the
+    /// sockets have drained. Call <c>AddActorChatServices</c> too (or use <c>AddActorChat</c>, which does both).
     /// </summary>
     /// <param name="builder">The Akka.Hosting builder from <c>AddAkka</c>.</param>
     /// <param name="services">The provider <c>AddAkka</c> hands its callback.</param>
@@ -27,6 +28,11 @@ public static class ActorChatAkkaConfigurationBuilderExtensions
         _ = services.GetService<ActorChat.Consumers.Hosting.ConnectionRegistry>()
             ?? throw new InvalidOperationException("WithActorChat needs ActorChat's services: call services.AddActorChatServices(configuration) as well (AddActorChat does both).");
         var loggers = services.GetRequiredService<ILoggerFactory>();
+
+        // The host decides when the system stops: after the sockets have drained (GracefulShutdownService), Akka.Hosting
+        // runs CoordinatedShutdown. Akka's own SIGTERM hook would otherwise stop the system first, under the consumers
+        // that still have to leave their groups. An application's own setting of this key wins.
+        builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append);
         builder.ConfigureLoggers(logging =>
         {
             logging.LogLevel = AkkaLogLevel.For(services.GetService<IConfiguration>(), loggers);

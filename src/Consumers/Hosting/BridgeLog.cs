@@ -26,6 +26,6 @@ internal static partial class BridgeLog
     [LoggerMessage(106, LogLevel.Information, "Shutdown: closing {Count} WebSocket connections with 1001")]
     public static partial void ShuttingDown(ILogger logger, int count);
 
-    [LoggerMessage(107, LogLevel.Warning, "Shutdown: {Count} connections still open after {Timeout}")]
+    [LoggerMessage(107, LogLevel.Warning, "Shutdown: {Count} connections still open after {Timeout}; dropping them")]
     public static partial void ShutdownTimedOut(ILogger logger, int count, TimeSpan timeout);
 }

@@ -119,6 +119,9 @@ internal sealed class ConnectionBridge : IConsumerTransport
         BridgeLog.ConnectionClosed(_logger, Id, _route, code);
     }
 
+    /// <summary>Drops the connection at once, without waiting for the client's half of a close (a shutdown that ran out of time).</summary>
+    public void Abort() => _abort.Cancel();
+
     /// <summary>Closes from the server side with <paramref name="code"/>: a consumer's close, a shutdown, an oversize message.</summary>
     public void CloseFromServer(int code, string? reason) =>
         StartClose(code, reason, dropQueued: false, abortAfter: _options.CloseTimeout + _options.CloseTimeout); // the writer's own timer starts once the close is sent

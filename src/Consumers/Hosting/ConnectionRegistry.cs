@@ -52,6 +52,15 @@ internal sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>Drops every connection still open, for a shutdown whose time is up; their consumers still get the disconnect.</summary>
+    public void AbortAll()
+    {
+        foreach (var bridge in _open.Values)
+        {
+            bridge.Abort();
+        }
+    }
+
     /// <summary>Completes when every connection has closed after <see cref="BeginShutdown"/>.</summary>
     public Task WhenDrained => _drained.Task;
 }

@@ -6,7 +6,8 @@ namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
 /// On SIGTERM (application stopping): refuse new handshakes, close every socket with 1001, and wait until each
-/// consumer has left its groups and stopped, or until <see cref="BridgeOptions.ShutdownTimeout"/>.
+/// consumer has left its groups and stopped, or until <see cref="BridgeOptions.ShutdownTimeout"/>; then drop the
+/// connections whose clients have not finished closing, so the node exits on time.
 /// </summary>
 /// <remarks>
 /// The wait runs in <see cref="StoppingAsync"/>, which the host runs before any hosted service's <c>StopAsync</c>. So the
@@ -16,6 +17,9 @@ namespace ActorChat.Consumers.Hosting;
 internal sealed class GracefulShutdownService(
     IHostApplicationLifetime lifetime, ConnectionRegistry registry, IOptions<BridgeOptions> options, ILoggerFactory loggers) : IHostedLifecycleService
 {
+    // After the drops, how long the consumers get to see their disconnect and leave their groups.
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
     private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Consumers.Bridge");
     private CancellationTokenRegistration _stopping;
 
@@ -39,6 +43,8 @@ internal sealed class GracefulShutdownService(
         catch (TimeoutException)
         {
             BridgeLog.ShutdownTimedOut(_logger, registry.Count, options.Value.ShutdownTimeout);
+            registry.AbortAll();
+            await registry.WhenDrained.WaitAsync(AbortGrace, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
         {
