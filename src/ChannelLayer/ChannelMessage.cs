@@ -50,6 +50,16 @@ public sealed class ChannelMessage
         }
     }
 
+    /// <summary>The fields' encoding as the array itself, for a layer that sends it to another node as it is.</summary>
+    internal byte[] PayloadBytes
+    {
+        get
+        {
+            EnsureEncoded();
+            return _payloadJson!;
+        }
+    }
+
     /// <summary>Creates a message of <paramref name="type"/> whose fields are <paramref name="payload"/>'s properties (camelCase in JSON).</summary>
     /// <param name="type">The type, such as <c>chat.message</c>: ASCII letters, digits, '-', '_' and '.'.</param>
     /// <param name="payload">A record, anonymous object, dictionary or <see cref="JsonElement"/> object; null for no fields.</param>

@@ -11,8 +11,8 @@ public abstract class ChannelLayerConformance : ConsumerTestKit
 {
     private readonly List<IChannelLayer> _layers = [];
 
-    protected ChannelLayerConformance()
-        : base(time: new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)))
+    protected ChannelLayerConformance(Akka.Configuration.Config? config = null)
+        : base(time: new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), config: config)
     {
     }
 
