@@ -13,6 +13,7 @@ internal static class ClusterNodes
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
         akka.cluster.log-info = off
+        akka.remote.log-remote-lifecycle-events = off
         akka.cluster.jmx.enabled = off
         """).WithFallback(ClusterChannelLayer.DefaultConfig());
 

@@ -241,7 +241,11 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         var members = new HashSet<string>(await _rooms.MembersAsync(group, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-        var remote = _peers.Values.Select(async peer =>
+        var state = Akka.Cluster.Cluster.Get(_system).State;
+        var live = state.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp && !state.Unreachable.Contains(m))
+            .Select(m => m.Address).ToHashSet();
+        var remote = _peers.Values.Where(peer => live.Contains(peer.Path.Address)).Select(async peer =>
         {
             try
             {

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using ActorChat.ChannelLayer.Cluster;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorChat.ChannelLayer.Tests;
+
+/// <summary>Three nodes of one Akka.NET cluster in this process, on loopback ports, each with the cluster layer.</summary>
+public sealed class ClusterAcrossNodesTests() : ConsumerTestKit(config: ClusterNodes.Config())
+{
+    private readonly List<ActorSystem> _systems = [];
+    private readonly List<ClusterChannelLayer> _layers = [];
+
+    private ClusterChannelLayer A => _layers[0];
+
+    private ClusterChannelLayer B => _layers[1];
+
+    private ClusterChannelLayer C => _layers[2];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // Nodes leaving (a test's, or the others at the end) make Akka.Remote log the end of their association as an error.
+        EventFilter.Custom<Akka.Event.Error>(e => e.Cause?.GetType().Name == "EndpointDisassociatedException").Mute();
+        var seed = ClusterNodes.AddressOf(Sys);
+        _systems.Add(Sys);
+        _systems.Add(ActorSystem.Create(Sys.Name, ClusterNodes.Config()));
+        _systems.Add(ActorSystem.Create(Sys.Name, ClusterNodes.Config()));
+        await Task.WhenAll(_systems.Select(system => ClusterNodes.JoinAsync(system, seed)));
+        string[] ids = ["a", "b", "c"];
+        _layers.AddRange(_systems.Select((system, i) => new ClusterChannelLayer(system, ids[i], new ChannelLayerOptions { Capacity = 10_000 })));
+        await Task.WhenAll(_layers.Select(layer => layer.WaitReadyAsync(TimeSpan.FromSeconds(20))));
+    }
+
+    protected override async Task BeforeShutdownAsync()
+    {
+        foreach (var layer in _layers)
+        {
+            await layer.DisposeAsync();
+        }
+
+        await Task.WhenAll(_systems.Skip(1).Select(system => system.Terminate()));
+    }
+
+    private async Task<(Akka.TestKit.TestProbe Probe, string Channel)> MemberAsync(ClusterChannelLayer layer, ActorSystem system, string group)
+    {
+        var probe = CreateTestProbe(system);
+        var channel = await layer.NewChannelAsync();
+        layer.Bind(channel, probe.Ref);
+        await layer.GroupAddAsync(group, channel);
+        return (probe, channel);
+    }
+
+    private static ChannelMessage Msg(int n) => ChannelMessage.Create("test.message", new { n });
+
+    [Fact]
+    public async Task Every_node_knows_the_others_once_ready()
+    {
+        Assert.All(_layers, layer => Assert.True(layer.IsReady));
+        Assert.Equal(["b", "c"], A.Peers.Order());
+        Assert.Equal(["a", "c"], B.Peers.Order());
+        Assert.Equal(["a", "b"], C.Peers.Order());
+    }
+
+    [Fact]
+    public async Task A_group_message_reaches_members_on_every_node_exactly_once_in_the_senders_order_with_one_frame_per_send()
+    {
+        var members = new List<Akka.TestKit.TestProbe>();
+        for (var i = 0; i < 3; i++)
+        {
+            members.Add((await MemberAsync(_layers[i], _systems[i], "room")).Probe);
+            members.Add((await MemberAsync(_layers[i], _systems[i], "room")).Probe);
+        }
+
+        var sentBefore = B.FramesSent;
+        for (var i = 0; i < 200; i++)
+        {
+            await B.GroupSendAsync("room", Msg(i));
+        }
+
+        foreach (var member in members)
+        {
+            var got = (await member.ReceiveNAsync(200).ToListAsync()).Cast<ChannelMessage>().Select(m => m.Get<int>("n"));
+            Assert.Equal(Enumerable.Range(0, 200), got);
+            await member.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(200, B.FramesSent - sentBefore); // one frame per group send, however many members and nodes
+        Assert.Equal(6, (await A.GroupMembersAsync("room")).Count);
+    }
+
+    [Fact]
+    public async Task A_join_is_a_join_a_send_from_another_node_right_after_the_join_reaches_the_member_in_200_fresh_groups()
+    {
+        var misses = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var group = $"fresh-{i}-{Guid.NewGuid():N}";
+            var (member, _) = await MemberAsync(A, Sys, group);
+            await _layers[1 + (i % 2)].GroupSendAsync(group, Msg(i)); // from node b or c, at once
+            try
+            {
+                Assert.Equal(i, (await member.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(3))).Get<int>("n"));
+            }
+            catch (Exception)
+            {
+                misses++;
+            }
+        }
+
+        Assert.Equal(0, misses);
+    }
+
+    [Fact]
+    public async Task A_send_to_a_channel_on_another_node_reaches_its_actor_through_remoting()
+    {
+        var probe = CreateTestProbe(_systems[2]);
+        var channel = await C.NewChannelAsync("consumer");
+        C.Bind(channel, probe.Ref);
+        await A.SendAsync(channel, Msg(7));
+        Assert.Equal(7, (await probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => A.SendAsync("consumer.nosuchnode!abc", Msg(8)).AsTask());
+    }
+
+    [Fact]
+    public async Task Worker_channels_are_shared_by_the_nodes_and_each_message_goes_to_one_receiver()
+    {
+        const int count = 40;
+        var received = new ConcurrentBag<int>();
+        using var stop = new CancellationTokenSource();
+        var workers = new[] { B, C }.Select(layer => Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    received.Add((await layer.ReceiveAsync("jobs.shared", stop.Token)).Get<int>("n"));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        })).ToList();
+        for (var i = 0; i < count; i++)
+        {
+            await A.SendAsync("jobs.shared", Msg(i));
+        }
+
+        await AwaitAssertAsync(() => Assert.Equal(count, received.Count), TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(0, count), received.Order());
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        await A.SendAsync("jobs.shared", Msg(99)); // a cancelled receive does not swallow the next message
+        Assert.Equal(99, (await B.ReceiveAsync("jobs.shared")).Get<int>("n"));
+    }
+
+    [Fact]
+    public async Task A_node_that_leaves_takes_its_members_out_of_the_group_and_the_others_go_on()
+    {
+        await MemberAsync(A, Sys, "crowd");
+        await MemberAsync(C, _systems[2], "crowd");
+        Assert.Equal(2, (await A.GroupMembersAsync("crowd")).Count);
+
+        await Akka.Actor.CoordinatedShutdown.Get(_systems[2]).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.DoesNotContain("c", A.Peers);
+            Assert.Single(await A.GroupMembersAsync("crowd"));
+        }, TimeSpan.FromSeconds(15));
+
+        var (stay, _) = await MemberAsync(B, _systems[1], "crowd");
+        await A.GroupSendAsync("crowd", Msg(1));
+        Assert.Equal(1, (await stay.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+    }
+
+    [Fact]
+    public void Every_message_that_crosses_nodes_has_the_layers_serializer_and_round_trips()
+    {
+        var relay = CreateTestProbe().Ref;
+        byte[] payload = [(byte)'{', (byte)'}'];
+        object[] messages =
+        [
+            new GroupFrame("g", "t.x", payload), new DirectFrame("c.n!1", "t.x", payload), new Hello("a", relay), new HelloBack("a", relay, "b"),
+            new GetLocalMembers("g"), new LocalMembers(["x", "y"]), new Enqueue("jobs", "t.x", payload), new Enqueued(true, 5, 1),
+            new Dequeue("jobs", 3), new Dequeued("jobs", 3, "t.x", payload, 2), new CancelDequeue("jobs", 3), new Requeue("jobs", "t.x", payload),
+            FlushQueues.Instance, QueuesFlushed.Instance,
+        ];
+        var serialization = Sys.Serialization;
+        foreach (var message in messages)
+        {
+            var serializer = Assert.IsType<ClusterMessageSerializer>(serialization.FindSerializerFor(message));
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+            var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType(), Options), System.Text.Json.JsonSerializer.Serialize(back, back.GetType(), Options));
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new() { Converters = { new ActorRefAsPath() } };
+
+    /// <summary>Compares actor refs by path in the round-trip test.</summary>
+    private sealed class ActorRefAsPath : System.Text.Json.Serialization.JsonConverter<IActorRef>
+    {
+        public override IActorRef Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(System.Text.Json.Utf8JsonWriter writer, IActorRef value, System.Text.Json.JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Path.ToString());
+    }
+}
