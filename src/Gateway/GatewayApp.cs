@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using ActorChat.ChannelLayer;
+using ActorChat.ChannelLayer.Cluster;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Redis;
 using ActorChat.Gateway.Api;
@@ -34,6 +35,11 @@ public static class GatewayApp
         NodeConfiguration.BindOptions(builder.Services, builder.Configuration);
         builder.Services.AddActorChat(configureAkka: (akka, _) =>
         {
+            if (node.Layer == "cluster")
+            {
+                ClusterNode.Configure(akka, node);
+            }
+
             NodeConfiguration.AddAkkaConfig(akka, builder.Configuration);
             akka.WithActors((system, registry) => registry.Register<NicknameRegistry>(system.ActorOf(Props.Create<NicknameRegistry>(), "nicknames")));
         });
@@ -59,6 +65,8 @@ public static class GatewayApp
         return node.Layer switch
         {
             "redis" => CreateRedisLayer(node, system, options, services, time),
+            "cluster" => new ClusterChannelLayer(system, node.Id, options, services.GetService<IMeterFactory>(), time,
+                new ClusterLayerOptions { Role = ClusterNode.Role }, services.GetRequiredService<ILoggerFactory>()),
             _ => new InMemoryChannelLayer(system, options, node.Id, services.GetService<IMeterFactory>(), time),
         };
     }

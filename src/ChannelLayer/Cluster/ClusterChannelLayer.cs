@@ -42,6 +42,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     private readonly ClusterLayerState _state = new();
     private readonly TimeSpan _askTimeout;
     private readonly ILogger _logger;
+    private readonly ClusterMetrics _metrics;
     private long _tickets;
     private int _warnedNotReady;
 
@@ -79,6 +80,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms");
         var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, DeliverDirect, _peers, _state)), name + "-relay");
         _relayPath = relay.Path.ToStringWithoutAddress();
+        _metrics = new ClusterMetrics(system, _state, meterFactory);
     }
 
     /// <summary>
@@ -287,6 +289,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        _metrics.Dispose();
         Stats.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -11,7 +11,8 @@ namespace ActorChat.Gateway.Configuration;
 /// <summary>
 /// Assembles a node's configuration in the documented order, lowest first: <c>hocon.conf</c>, then the
 /// ASP.NET sources (appsettings, environment variables), then the command line, whose short switches
-/// (<c>--port</c>, <c>--host</c>, <c>--node-id</c>, <c>--layer</c>, <c>--redis</c>) map onto the <c>node</c> section.
+/// (<c>--port</c>, <c>--host</c>, <c>--node-id</c>, <c>--layer</c>, <c>--redis</c>, <c>--seeds</c>, <c>--remote-port</c>,
+/// <c>--remote-host</c>) map onto the <c>node</c> section.
 /// The file's <c>akka { }</c> section configures the actor system, with the same precedence.
 /// </summary>
 public static class NodeConfiguration
@@ -27,6 +28,9 @@ public static class NodeConfiguration
         ["--node-id"] = "node:id",
         ["--layer"] = "node:layer",
         ["--redis"] = "node:redis",
+        ["--seeds"] = "node:seeds",
+        ["--remote-port"] = "node:remotePort",
+        ["--remote-host"] = "node:remoteHost",
         ["--config"] = "config",
     };
 

@@ -15,8 +15,20 @@ public sealed class NodeOptions
     /// <summary>This node's id in channel names and cross-node membership; generated at start when empty.</summary>
     public string Id { get; set; } = "";
 
-    /// <summary>The channel layer: <c>memory</c> (one node, the default) or <c>redis</c> (many nodes).</summary>
+    /// <summary>The channel layer: <c>memory</c> (one node, the default), <c>cluster</c> (many nodes on Akka.Cluster) or <c>redis</c> (many nodes on Redis).</summary>
     public string Layer { get; set; } = "memory";
+
+    /// <summary>
+    /// For the <c>cluster</c> layer: the <c>host:port</c> remoting addresses of the nodes to join (seed nodes). Empty (the
+    /// default): the node forms a cluster of its own, which others can join.
+    /// </summary>
+    public string[] Seeds { get; set; } = [];
+
+    /// <summary>For the <c>cluster</c> layer: the port Akka.Remote listens on; 0 (the default) picks a free one.</summary>
+    public int RemotePort { get; set; }
+
+    /// <summary>For the <c>cluster</c> layer: the address Akka.Remote listens on and other nodes reach it at. The default is 127.0.0.1.</summary>
+    public string RemoteHost { get; set; } = "127.0.0.1";
 
     /// <summary>Redis endpoints (<c>host:port</c>) for the <c>redis</c> layer. The default is 127.0.0.1:6379.</summary>
     public string[] Redis { get; set; } = ["127.0.0.1:6379"];
@@ -38,9 +50,23 @@ public sealed class NodeOptions
             errors.Add($"{SectionName}:host is empty: expected an address such as 127.0.0.1.");
         }
 
-        if (Layer is not ("memory" or "redis"))
+        if (Layer is not ("memory" or "cluster" or "redis"))
         {
-            errors.Add($"{SectionName}:layer = '{Layer}' is invalid: expected memory or redis.");
+            errors.Add($"{SectionName}:layer = '{Layer}' is invalid: expected memory, cluster or redis.");
+        }
+
+        if (RemotePort is < 0 or > 65535)
+        {
+            errors.Add($"{SectionName}:remotePort = {RemotePort} is invalid: expected a port from 0 to 65535.");
+        }
+
+        foreach (var seed in Seeds)
+        {
+            var colon = seed.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(seed.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+            {
+                errors.Add($"{SectionName}:seeds has '{seed}': expected host:port, such as 127.0.0.1:9001.");
+            }
         }
 
         if (Id.Length > 0 && !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))

@@ -1,0 +1,21 @@
+using ActorChat.ChannelLayer.Cluster;
+
+namespace Akka.Hosting;
+
+/// <summary>Prepares an Akka.Hosting actor system for the cluster channel layer.</summary>
+public static class ClusterChannelLayerHostingExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="ClusterMessageSerializer"/> for every message the cluster layer sends between nodes, so none
+    /// falls back to Akka's default serializer, and turns off the mediator's dead letters for a group send that finds no
+    /// other node (a cluster of one). Remoting and clustering themselves are the application's:
+    /// <c>WithRemoting</c> and <c>WithClustering</c> from Akka.Remote.Hosting and Akka.Cluster.Hosting.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithClusterChannelLayer(this AkkaConfigurationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .WithCustomSerializer("actorchat-cluster", ClusterMessageSerializer.Bindings, system => new ClusterMessageSerializer(system))
+            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off", HoconAddMode.Prepend);
+    }
+}
