@@ -72,4 +72,36 @@ public sealed class ChatPageTests
         await Expect(Line(alice, "hello back from node two")).ToBeVisibleAsync();
         await Expect(Line(alice, "hello from node one")).ToHaveCountAsync(1); // delivered once, not once per node
     }
+
+    [Fact]
+    public async Task Two_pages_on_different_nodes_chat_through_an_akka_cluster_without_redis()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var seed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        string[] Node(string id, params string[] more) => ["node:layer=cluster", $"node:id={id}", .. more];
+        await using var node1 = await GatewayServer.StartAsync(Node("web1", $"node:remotePort={seed}"));
+        await using var node2 = await GatewayServer.StartAsync(Node("web2", $"node:seeds:0=127.0.0.1:{seed}"));
+        node1.ExpectErrorLogs("Disassociated"); // Akka.Remote logs a peer's graceful stop at the end of the test as an error
+        node2.ExpectErrorLogs("Disassociated");
+        using (var http = new HttpClient { BaseAddress = node2.HttpBase })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await http.GetAsync("/readyz")).StatusCode != System.Net.HttpStatusCode.OK && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        await using var session = await BrowserSession.StartAsync();
+        var alice = await OpenAsync(session, node1.HttpBase, "cluster");
+        var bob = await OpenAsync(session, node2.HttpBase, "cluster");
+
+        await SayAsync(alice, "hello over akka.remote");
+        await Expect(Line(bob, "hello over akka.remote")).ToBeVisibleAsync();
+        await SayAsync(bob, "and back");
+        await Expect(Line(alice, "and back")).ToBeVisibleAsync();
+        await Expect(Line(alice, "hello over akka.remote")).ToHaveCountAsync(1); // delivered once, not once per node
+    }
 }

@@ -85,7 +85,9 @@ public sealed class NodeConfigurationTests
 
     [Theory]
     [InlineData("--port=99999", "node:port = 99999 is invalid: expected a port from 0 to 65535")]
-    [InlineData("--layer=kafka", "node:layer = 'kafka' is invalid: expected memory or redis")]
+    [InlineData("--layer=kafka", "node:layer = 'kafka' is invalid: expected memory, cluster or redis")]
+    [InlineData("--seeds=nowhere", "node:seeds has 'nowhere': expected host:port")]
+    [InlineData("--remote-port=70000", "node:remotePort = 70000 is invalid")]
     [InlineData("--node-id=bad id", "node:id = 'bad id' is invalid")]
     [InlineData("--port=eighty", "node:port = 'eighty' is invalid")]
     public void A_bad_node_value_stops_the_build_naming_the_key(string setting, string message)
