@@ -15,7 +15,8 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// <summary>
 /// The channel layer across the nodes of an Akka.NET cluster. Each node keeps its own rooms, as the in-memory layer
 /// does, and the cluster pub-sub mediator carries what crosses nodes: a group message is handed to the local room and
-/// sent once to every other node (<c>SendToAll</c>), where that node's room fans it out. A join is local, so it is a
+/// sent once to every other node (<c>SendToAll</c>, batched with the others waiting, <see cref="ClusterOutbox"/>), where
+/// that node's room fans it out. A join is local, so it is a
 /// join across nodes as soon as it returns: every node that is ready receives every group send. Sends to another node's
 /// channel go to that node's relay over Akka.Remote; worker channels are queues in a cluster singleton.
 /// </summary>
@@ -33,10 +34,9 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     private readonly LocalRooms _rooms;
     private readonly ChannelBuffers _buffers;
     private readonly CapacityPolicy _capacity;
-    private readonly IActorRef _mediator;
+    private readonly ClusterOutbox _outbox;
     private readonly IActorRef _queues;
     private readonly IActorRef _client;
-    private readonly string _relayPath;
     private readonly ConcurrentDictionary<string, IActorRef> _peers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ChannelMessage>> _receivers = new();
     private readonly ClusterLayerState _state = new();
@@ -70,7 +70,6 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         Stats = new ChannelLayerStats(meterFactory);
         _capacity = new CapacityPolicy(Options);
         _buffers = new ChannelBuffers(Options, _capacity, Stats, time);
-        _mediator = DistributedPubSub.Get(system).Mediator;
 
         var name = _cluster.Name;
         var singleton = ClusterSingletonManagerSettings.Create(system).WithRole(_cluster.Role);
@@ -79,7 +78,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         _client = system.ActorOf(ActorFactory.Props(() => new WorkerQueueClient(_queues, Stats, _receivers)), name + "-queues-client");
         _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms");
         var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, DeliverDirect, _peers, _state)), name + "-relay");
-        _relayPath = relay.Path.ToStringWithoutAddress();
+        _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state);
         _metrics = new ClusterMetrics(system, _state, meterFactory);
     }
 
@@ -111,11 +110,14 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     /// <summary>True once this node is Up and every other member's mediator knows it, and it knows theirs.</summary>
     public bool IsReady => _state.IsReady;
 
-    /// <summary>Frames this node sent to other nodes: one per group send, one per send to another node's channel.</summary>
-    public long FramesSent => _state.FramesSent;
+    /// <summary>
+    /// Messages this node sent to other nodes: a batch of group messages (as many as were waiting, at most one per group
+    /// send) handed to the mediator, which copies it to each node, and one per send to another node's channel.
+    /// </summary>
+    public long MessagesSent => _state.MessagesSent;
 
-    /// <summary>Frames other nodes sent to this node.</summary>
-    public long FramesReceived => _state.FramesReceived;
+    /// <summary>Messages other nodes sent to this node.</summary>
+    public long MessagesReceived => _state.MessagesReceived;
 
     /// <summary>The other nodes this node knows, by node id.</summary>
     public IReadOnlyCollection<string> Peers => [.. _peers.Keys];
@@ -158,7 +160,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
             }
 
             peer.Tell(new DirectFrame(channel, message.Type, message.PayloadBytes), ActorRefs.NoSender);
-            _state.FrameSent();
+            _state.MessageSent();
             return; // the owner delivers it, or counts a drop if the channel is full there
         }
 
@@ -297,8 +299,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     private void Publish(string group, ChannelMessage message)
     {
         _rooms.Publish(group, message); // local members never wait on the network
-        _mediator.Tell(new SendToAll(_relayPath, new GroupFrame(group, message.Type, message.PayloadBytes), excludeSelf: true), ActorRefs.NoSender);
-        _state.FrameSent();
+        _outbox.Send(new GroupFrame(group, message.Type, message.PayloadBytes));
     }
 
     private async ValueTask GroupSendWhenReadyAsync(string group, ChannelMessage message)

@@ -1,26 +1,26 @@
 namespace ActorChat.ChannelLayer.Cluster;
 
-/// <summary>What the layer and its relay share: whether the node is ready, and counts of the frames that crossed nodes.</summary>
+/// <summary>What the layer and its relay share: whether the node is ready, and counts of the messages that crossed nodes.</summary>
 internal sealed class ClusterLayerState
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _framesSent;
-    private long _framesReceived;
+    private long _messagesSent;
+    private long _messagesReceived;
 
     /// <summary>Completes when the node is Up and known both ways by every other member's mediator.</summary>
     public Task Ready => _ready.Task;
 
     public bool IsReady => _ready.Task.IsCompleted;
 
-    /// <summary>Frames this node handed to the mediator or a peer (a group send is one, whatever the number of nodes).</summary>
-    public long FramesSent => Volatile.Read(ref _framesSent);
+    /// <summary>Messages this node handed to the mediator (a batch of group messages) or a peer (a direct send).</summary>
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
 
-    /// <summary>Frames other nodes sent here.</summary>
-    public long FramesReceived => Volatile.Read(ref _framesReceived);
+    /// <summary>Messages other nodes sent here.</summary>
+    public long MessagesReceived => Volatile.Read(ref _messagesReceived);
 
     public void BecameReady() => _ready.TrySetResult();
 
-    public void FrameSent() => Interlocked.Increment(ref _framesSent);
+    public void MessageSent() => Interlocked.Increment(ref _messagesSent);
 
-    public void FrameReceived() => Interlocked.Increment(ref _framesReceived);
+    public void MessageReceived() => Interlocked.Increment(ref _messagesReceived);
 }

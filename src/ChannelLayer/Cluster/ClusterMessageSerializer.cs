@@ -23,7 +23,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
     /// <inheritdoc />
     public override string Manifest(object o) => o switch
     {
-        GroupFrame => "G",
+        GroupBatch => "G",
         DirectFrame => "D",
         Hello => "H",
         HelloBack => "B",
@@ -46,7 +46,14 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         var writer = new Writer();
         switch (obj)
         {
-            case GroupFrame m: writer.String(m.Group).String(m.Type).Bytes(m.Payload); break;
+            case GroupBatch m:
+                writer.Int(m.Frames.Length);
+                foreach (var frame in m.Frames)
+                {
+                    writer.String(frame.Group).String(frame.Type).Bytes(frame.Payload);
+                }
+
+                break;
             case DirectFrame m: writer.String(m.Channel).String(m.Type).Bytes(m.Payload); break;
             case Hello m: writer.String(m.NodeId).String(Serialization.SerializedActorPath(m.Relay)); break;
             case HelloBack m: writer.String(m.NodeId).String(Serialization.SerializedActorPath(m.Relay)).String(m.To); break;
@@ -71,7 +78,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         var r = new Reader(bytes);
         return manifest switch
         {
-            "G" => new GroupFrame(r.String(), r.String(), r.Bytes()),
+            "G" => new GroupBatch(ReadFrames(ref r)),
             "D" => new DirectFrame(r.String(), r.String(), r.Bytes()),
             "H" => new Hello(r.String(), Resolve(r.String())),
             "B" => new HelloBack(r.String(), Resolve(r.String()), r.String()),
@@ -90,6 +97,17 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
     }
 
     private IActorRef Resolve(string path) => system.Provider.ResolveActorRef(path);
+
+    private static GroupFrame[] ReadFrames(ref Reader r)
+    {
+        var frames = new GroupFrame[r.Int()];
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i] = new GroupFrame(r.String(), r.String(), r.Bytes());
+        }
+
+        return frames;
+    }
 
     private sealed class Writer
     {

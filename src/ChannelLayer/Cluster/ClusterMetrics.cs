@@ -6,7 +6,7 @@ namespace ActorChat.ChannelLayer.Cluster;
 
 /// <summary>
 /// The cluster layer's instruments on the <c>ActorChat.Cluster</c> meter: members by status, unreachable members, and the
-/// frames the layer sent to and received from other nodes. All observable: read at scrape time from the cluster's state.
+/// messages the layer sent to and received from other nodes. All observable: read at scrape time from the cluster's state.
 /// </summary>
 internal sealed class ClusterMetrics : IDisposable
 {
@@ -27,9 +27,9 @@ internal sealed class ClusterMetrics : IDisposable
             description: "Cluster members by status, as this node sees them.");
         _meter.CreateObservableGauge("actorchat_cluster_unreachable", () => (long)cluster.State.Unreachable.Count,
             description: "Members this node's failure detector or another's marks unreachable.");
-        _meter.CreateObservableCounter("actorchat_cluster_frames_sent", () => state.FramesSent,
-            description: "Messages this node sent to other nodes: one per group send (the mediator copies it to each node), one per send to another node's channel.");
-        _meter.CreateObservableCounter("actorchat_cluster_frames_received", () => state.FramesReceived,
+        _meter.CreateObservableCounter("actorchat_cluster_messages_sent", () => state.MessagesSent,
+            description: "Messages this node sent to other nodes: a batch of the group messages waiting (the mediator copies it to each node), or one send to another node's channel.");
+        _meter.CreateObservableCounter("actorchat_cluster_messages_received", () => state.MessagesReceived,
             description: "Messages other nodes sent to this node.");
     }
 

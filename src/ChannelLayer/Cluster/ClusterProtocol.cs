@@ -8,11 +8,17 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// </summary>
 internal interface IClusterMessage;
 
-/// <summary>A group message for every other node, sent once per node through the pub-sub mediator's <c>SendToAll</c>.</summary>
+/// <summary>One group message, as it travels inside a <see cref="GroupBatch"/>.</summary>
 /// <param name="Group">The group.</param>
 /// <param name="Type">The message type.</param>
 /// <param name="Payload">The message's fields, the sender's one encoding.</param>
-internal sealed record GroupFrame(string Group, string Type, byte[] Payload) : IClusterMessage;
+internal sealed record GroupFrame(string Group, string Type, byte[] Payload);
+
+/// <summary>
+/// Group messages for every other node, in the order this node's senders sent them, sent once per node through the
+/// pub-sub mediator's <c>SendToAll</c>: as many as were waiting when the node's outbox flushed (one, when traffic is light).
+/// </summary>
+internal sealed record GroupBatch(GroupFrame[] Frames) : IClusterMessage;
 
 /// <summary>A send to one process-local channel of the node it is sent to.</summary>
 internal sealed record DirectFrame(string Channel, string Type, byte[] Payload) : IClusterMessage;

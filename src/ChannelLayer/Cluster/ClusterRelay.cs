@@ -60,12 +60,16 @@ internal sealed class ClusterRelay : UntypedActor, IWithTimers
     {
         switch (message)
         {
-            case GroupFrame frame:
-                _state.FrameReceived();
-                _rooms.Publish(frame.Group, ChannelMessage.FromPayloadJson(frame.Type, frame.Payload));
+            case GroupBatch batch:
+                _state.MessageReceived();
+                foreach (var frame in batch.Frames)
+                {
+                    _rooms.Publish(frame.Group, ChannelMessage.FromPayloadJson(frame.Type, frame.Payload));
+                }
+
                 break;
             case DirectFrame frame:
-                _state.FrameReceived();
+                _state.MessageReceived();
                 _deliverDirect(frame.Channel, ChannelMessage.FromPayloadJson(frame.Type, frame.Payload));
                 break;
             case Hello hello:
