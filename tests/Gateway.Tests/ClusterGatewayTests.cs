@@ -8,9 +8,11 @@ namespace ActorChat.Gateway.Tests;
 /// <summary>Gateway nodes on the cluster layer: an Akka.NET cluster on loopback, no Redis.</summary>
 public sealed class ClusterGatewayTests
 {
+    // Quick downing of a killed node, yet a pause long enough that a busy 2-core CI machine does not make two live nodes
+    // unreachable to each other (keep-majority would then down the wrong side).
     private static readonly string[] FastDowning =
     [
-        "akka:cluster:split-brain-resolver:stable-after=2s", "akka:cluster:failure-detector:acceptable-heartbeat-pause=2s",
+        "akka:cluster:split-brain-resolver:stable-after=2s", "akka:cluster:failure-detector:acceptable-heartbeat-pause=5s",
         "akka:remote:log-remote-lifecycle-events=off",
     ];
 
@@ -128,6 +130,36 @@ public sealed class ClusterGatewayTests
         await Eventually.AssertAsync(async () => Assert.Equal(3, (await layer.GroupMembersAsync("chat_crowd")).Count), TimeSpan.FromSeconds(30));
         await back.SendJsonAsync(new { message = "back again" });
         Assert.Equal("back again", (await local.ReceiveJsonAsync(TimeSpan.FromSeconds(10))).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_node_the_cluster_downs_closes_its_sockets_with_1001_after_its_members_left_and_stops_its_host()
+    {
+        var seed = FreePort();
+        await using var n1 = await NodeAsync("n1", seed, null);
+        await using var n2 = await NodeAsync("n2", 0, seed);
+        n1.ExpectErrorLogs("Association", "association", "Quarantined");
+        n2.ExpectErrorLogs("Association", "association", "Quarantined");
+        await using var doomed = await WsClient.ConnectAsync(n2.Ws("/ws/chat/downed/"));
+        await using var survivor = await WsClient.ConnectAsync(n1.Ws("/ws/chat/downed/"));
+        var layer = n1.Service<ActorChat.ChannelLayer.IChannelLayer>();
+        await Eventually.AssertAsync(async () => Assert.Equal(2, (await layer.GroupMembersAsync("chat_downed")).Count), TimeSpan.FromSeconds(20));
+        var stopping = n2.Service<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+
+        var n2Address = Akka.Cluster.Cluster.Get(n2.Service<Akka.Actor.ActorSystem>()).SelfAddress;
+        Akka.Cluster.Cluster.Get(n1.Service<Akka.Actor.ActorSystem>()).Down(n2Address);
+
+        Assert.Equal(ActorChat.Consumers.CloseCodes.GoingAway, await doomed.ReceiveCloseAsync(TimeSpan.FromSeconds(15)));
+        await n2.Service<Akka.Actor.ActorSystem>().WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        var hostStopping = new TaskCompletionSource();
+        using (stopping.Register(hostStopping.SetResult))
+        {
+            await hostStopping.Task.WaitAsync(TimeSpan.FromSeconds(10)); // Akka.Hosting tells the host to stop; app.Run() then exits
+        }
+
+        Assert.Single(await layer.GroupMembersAsync("chat_downed"));
+        await survivor.SendJsonAsync(new { message = "alone now" });
+        Assert.Equal("alone now", (await survivor.ReceiveJsonAsync()).GetProperty("message").GetString());
     }
 
     [Fact]

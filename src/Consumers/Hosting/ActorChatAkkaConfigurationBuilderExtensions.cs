@@ -1,6 +1,7 @@
 using ActorChat.ChannelLayer;
 using ActorChat.Consumers;
 using ActorChat.Consumers.Hosting;
+using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,9 +42,30 @@ public static class ActorChatAkkaConfigurationBuilderExtensions
         });
         builder.WithActors((system, registry) =>
         {
+            DrainBeforeAkkaStops(system, services.GetRequiredService<GracefulShutdownService>(), loggers);
             ConsumerSupervisors.For(system);
             services.GetRequiredService<IChannelLayer>(); // the layer starts its mediator with the host, not on the first connection
         });
         return builder;
+    }
+
+    /// <summary>
+    /// When Akka stops the system on its own (the cluster downed this node, or it left), the sockets drain first, as on
+    /// SIGTERM: 1001 once each consumer has left its groups, instead of consumers stopping under open connections. Then
+    /// Akka.Hosting stops the host. On SIGTERM the host has drained already and this finds nothing to do.
+    /// </summary>
+    private static void DrainBeforeAkkaStops(ActorSystem system, GracefulShutdownService drain, ILoggerFactory loggers)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actorchat-drain-sockets", async () =>
+        {
+            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClrExitReason)
+            {
+                BridgeLog.AkkaStopping(loggers.CreateLogger("ActorChat.Consumers.Bridge"), shutdown.ShutdownReason?.GetType().Name ?? "unknown");
+            }
+
+            await drain.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            return Done.Instance;
+        });
     }
 }

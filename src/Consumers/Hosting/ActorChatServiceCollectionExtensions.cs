@@ -81,7 +81,8 @@ public static class ActorChatServiceCollectionExtensions
         services.TryAddSingleton<BridgeMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<ConsumerHost>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GracefulShutdownService>());
+        services.TryAddSingleton<GracefulShutdownService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GracefulShutdownService>(static provider => provider.GetRequiredService<GracefulShutdownService>()));
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, WebSocketsStartupFilter>());
         return services;
     }

@@ -28,4 +28,7 @@ internal static partial class BridgeLog
 
     [LoggerMessage(107, LogLevel.Warning, "Shutdown: {Count} connections still open after {Timeout}; dropping them")]
     public static partial void ShutdownTimedOut(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(108, LogLevel.Warning, "The actor system is stopping on its own ({Reason}: the cluster downed or removed this node); closing WebSocket connections with 1001, then the node stops")]
+    public static partial void AkkaStopping(ILogger logger, string reason);
 }

@@ -185,6 +185,12 @@ internal sealed class ConnectionBridge : IConsumerTransport
             return;
         }
 
+        if (_registry.IsStopping)
+        {
+            CloseFromServer(CloseCodes.GoingAway, "server shutting down"); // the actor system stopped it on the way down
+            return;
+        }
+
         BridgeLog.ConsumerFailed(_logger, Id, _route, _consumer?.Path.ToString() ?? _consumerName);
         CloseFromServer(CloseCodes.InternalError, "internal error");
     }

@@ -35,6 +35,23 @@ internal sealed class GracefulShutdownService(
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stopping.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Refuses new handshakes, closes every socket with 1001 and waits until they are gone, dropping the ones still open at
+    /// <see cref="BridgeOptions.ShutdownTimeout"/>. Runs on SIGTERM (<see cref="StoppingAsync"/>), and from CoordinatedShutdown
+    /// when Akka stops the system itself (the cluster downed or removed this node); the second call finds nothing left.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
         BeginShutdown(); // also when the host stops without ApplicationStopping firing first
         try
         {
@@ -45,10 +62,6 @@ internal sealed class GracefulShutdownService(
             BridgeLog.ShutdownTimedOut(_logger, registry.Count, options.Value.ShutdownTimeout);
             registry.AbortAll();
             await registry.WhenDrained.WaitAsync(AbortGrace, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _stopping.DisposeAsync().ConfigureAwait(false);
         }
     }
 
