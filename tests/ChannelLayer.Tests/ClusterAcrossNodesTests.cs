@@ -199,6 +199,21 @@ public sealed class ClusterAcrossNodesTests() : ConsumerTestKit(config: ClusterN
         }
     }
 
+    [Fact]
+    public void A_group_batch_is_serialized_once_however_many_nodes_it_goes_to_and_keeps_multibyte_text()
+    {
+        var batch = new GroupBatch([new GroupFrame("caf\u00e9", "chat.m\u00e9ssage", "{\"message\":\"\u00fcber \ud83d\ude00\"}"u8.ToArray()), new GroupFrame("g", "t", [])]);
+        var serializer = Assert.IsType<ClusterMessageSerializer>(Sys.Serialization.FindSerializerFor(batch));
+
+        var first = serializer.ToBinary(batch);
+        Assert.Same(first, serializer.ToBinary(batch)); // the second recipient node reuses the bytes
+        var back = Assert.IsType<GroupBatch>(serializer.FromBinary(first, "G"));
+        Assert.Equal(["caf\u00e9", "g"], back.Frames.Select(f => f.Group));
+        Assert.Equal(["chat.m\u00e9ssage", "t"], back.Frames.Select(f => f.Type));
+        Assert.Equal(batch.Frames[0].Payload, back.Frames[0].Payload);
+        Assert.Empty(back.Frames[1].Payload);
+    }
+
     private static readonly System.Text.Json.JsonSerializerOptions Options = new() { Converters = { new ActorRefAsPath() } };
 
     /// <summary>Compares actor refs by path in the round-trip test.</summary>

@@ -18,7 +18,14 @@ internal sealed record GroupFrame(string Group, string Type, byte[] Payload);
 /// Group messages for every other node, in the order this node's senders sent them, sent once per node through the
 /// pub-sub mediator's <c>SendToAll</c>: as many as were waiting when the node's outbox flushed (one, when traffic is light).
 /// </summary>
-internal sealed record GroupBatch(GroupFrame[] Frames) : IClusterMessage;
+internal sealed record GroupBatch(GroupFrame[] Frames) : IClusterMessage
+{
+    /// <summary>
+    /// The serialized batch, made by the first recipient's serialization and reused by the others: Akka.Remote serializes a
+    /// message once per recipient node, and every node gets the same bytes.
+    /// </summary>
+    internal byte[]? Serialized { get; set; }
+}
 
 /// <summary>A send to one process-local channel of the node it is sent to.</summary>
 internal sealed record DirectFrame(string Channel, string Type, byte[] Payload) : IClusterMessage;
