@@ -1,6 +1,8 @@
-// Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms]
+// Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms|redis]
 // Prints one line per scenario and a JSON line, with deliveries/s, bytes allocated per delivery,
 // and JSON encodings per group message (the layer promises 1 per node).
+// redis: two Redis layers in this process (one sends, one has the members) on a redis-server from the PATH, started on
+// a free port; its bytes are per group send, both nodes together (the sender's publish, the receiver's read and fan-out).
 using System.Diagnostics;
 using System.Text.Json;
 using ActorChat.ChannelLayer;
@@ -15,7 +17,8 @@ foreach (var name in chosen)
     {
         "bigroom" => await LayerBench.Run("bigroom", groups: 1, membersPerGroup: 10_000, senders: 1, messagesPerSender: 300),
         "smallrooms" => await LayerBench.Run("smallrooms", groups: 1_000, membersPerGroup: 10, senders: 2, messagesPerSender: 100_000),
-        _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom or smallrooms"),
+        "redis" => await RedisBench.Run(groups: 100, membersPerGroup: 10, groupSends: 100_000),
+        _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom, smallrooms or redis"),
     };
     Console.WriteLine($"{result.Name,-11} {result.DeliveriesPerSecond,14:N0} deliveries/s  {result.BytesPerDelivery,6:F1} B/delivery  {result.EncodingsPerGroupSend:F2} encodings/group send  drops={result.Drops}  ({result.Detail})");
     Console.WriteLine(JsonSerializer.Serialize(result));
@@ -74,9 +77,9 @@ internal static class LayerBench
             $"bytes include each message's own build and one {perMessage.PayloadJson.Length}-byte encoding, {allocated / (double)groupSends:F0} B per group send");
     }
 
-    private sealed record Payload(int Sender, int Seq);
+    internal sealed record Payload(int Sender, int Seq);
 
-    private sealed class Sink(long expected, CountdownEvent done) : UntypedActor
+    internal sealed class Sink(long expected, CountdownEvent done) : UntypedActor
     {
         private long _received;
 
@@ -87,5 +90,78 @@ internal static class LayerBench
                 done.Signal();
             }
         }
+    }
+}
+
+internal static class RedisBench
+{
+    public static async Task<Result> Run(int groups, int membersPerGroup, int groupSends)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var redis = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no") { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("redis-server did not start; install it (apt-get install redis-server)");
+        try
+        {
+            using var senderSystem = ActorSystem.Create("sender");
+            using var receiverSystem = ActorSystem.Create("receiver");
+            var options = new ChannelLayerOptions { Capacity = 1_000_000 };
+            var endpoint = $"127.0.0.1:{port}";
+            await using var sender = await ConnectAsync(senderSystem, options, endpoint, "sender");
+            await using var receiver = await ConnectAsync(receiverSystem, options, endpoint, "receiver");
+            var done = new CountdownEvent(groups * membersPerGroup);
+            var groupNames = Enumerable.Range(0, groups).Select(g => "g" + g).ToArray();
+            foreach (var group in groupNames)
+            {
+                for (var m = 0; m < membersPerGroup; m++)
+                {
+                    var sink = receiverSystem.ActorOf(Props.Create<LayerBench.Sink>((long)(groupSends / groups), done));
+                    var channel = await receiver.NewChannelAsync();
+                    receiver.Bind(channel, sink);
+                    await receiver.GroupAddAsync(group, channel);
+                }
+            }
+
+            GC.Collect();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < groupSends; i++)
+            {
+                await sender.GroupSendAsync(groupNames[i % groups], ChannelMessage.Create("bench.message", new LayerBench.Payload(0, i)));
+            }
+
+            if (!done.Wait(TimeSpan.FromSeconds(120)))
+            {
+                throw new TimeoutException($"the members got {groups * membersPerGroup - done.CurrentCount} of {groups * membersPerGroup} full sets in 120 s");
+            }
+
+            sw.Stop();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var deliveries = (long)groupSends * membersPerGroup;
+            return new Result("redis", deliveries / sw.Elapsed.TotalSeconds, allocated / (double)deliveries, 0,
+                sender.Stats.CrossNodeFailures + receiver.Stats.DropsFull,
+                $"2 nodes on one redis-server, {groups} groups x {membersPerGroup} members on the receiving node, {groupSends:N0} group sends in {sw.Elapsed.TotalSeconds:F2} s, " +
+                $"{allocated / (double)groupSends:F0} B per group send (both nodes)");
+        }
+        finally
+        {
+            redis.Kill();
+        }
+    }
+
+    private static async Task<ActorChat.ChannelLayer.Redis.RedisChannelLayer> ConnectAsync(ActorSystem system, ChannelLayerOptions options, string endpoint, string id)
+    {
+        var layer = new ActorChat.ChannelLayer.Redis.RedisChannelLayer(system, options, new ActorChat.ChannelLayer.Redis.RedisLayerOptions { Endpoints = [endpoint], NodeId = id, KeyPrefix = "bench" });
+        for (var attempt = 0; !await layer.WaitConnectedAsync(TimeSpan.FromSeconds(1)); attempt++)
+        {
+            if (attempt == 10)
+            {
+                throw new InvalidOperationException($"could not reach redis-server at {endpoint}");
+            }
+        }
+
+        return layer;
     }
 }

@@ -22,6 +22,24 @@ public static class ChannelNames
     /// <summary>True for a process-local channel name, one that contains '!'.</summary>
     public static bool IsProcessLocal(string name) => name.Contains('!');
 
+    /// <summary>The node id in a process-local name <c>prefix.node!suffix</c>, as the layers that span nodes make them.</summary>
+    internal static string NodeOf(string processLocalName)
+    {
+        var bang = processLocalName.IndexOf('!');
+        var dot = processLocalName.LastIndexOf('.', bang);
+        return processLocalName[(dot + 1)..bang];
+    }
+
+    /// <summary>Refuses a process-local channel of another node where only its own node can act on it.</summary>
+    /// <exception cref="NotSupportedException">The channel belongs to another node.</exception>
+    internal static void RefuseOtherNodes(string channel, string nodeId, string what)
+    {
+        if (IsProcessLocal(channel) && NodeOf(channel) is var owner && owner != nodeId)
+        {
+            throw new NotSupportedException($"Channel '{channel}' is process-local to node '{owner}'; it can only be {what} on that node.");
+        }
+    }
+
     /// <summary>True when <paramref name="name"/> is a valid group name.</summary>
     public static bool IsValidGroup(string? name) => name is not null && Check(name, allowBang: false) is null;
 

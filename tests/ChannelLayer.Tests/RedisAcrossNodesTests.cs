@@ -71,6 +71,57 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
     }
 
     [Fact]
+    public async Task Each_senders_order_holds_across_nodes_with_several_senders_at_once_in_groups_and_direct_sends()
+    {
+        // StackExchange.Redis runs handler callbacks concurrently; the layer reads each subscription through one queue.
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var c = await NodeAsync("c");
+        var member = await MemberAsync(c, "ordered");
+        var direct = CreateTestProbe();
+        var directChannel = await c.NewChannelAsync();
+        c.Bind(directChannel, direct.Ref);
+        const int PerSender = 2_000;
+
+        // Four senders, two per node, each with its own sequence, all at once.
+        var senders = new[] { (a, "a1"), (a, "a2"), (b, "b1"), (b, "b2") }.Select(sender => Task.Run(async () =>
+        {
+            for (var n = 0; n < PerSender; n++)
+            {
+                var message = ChannelMessage.Create("test.message", new { from = sender.Item2, n });
+                await sender.Item1.GroupSendAsync("ordered", message);
+                if (n % 10 == 0)
+                {
+                    await sender.Item1.SendAsync(directChannel, message);
+                }
+            }
+        }));
+        await Task.WhenAll(senders);
+
+        var last = new Dictionary<string, int>();
+        for (var i = 0; i < 4 * PerSender; i++)
+        {
+            var message = await member.Probe.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+            var from = message.Get<string>("from")!;
+            var n = message.Get<int>("n");
+            Assert.Equal(last.GetValueOrDefault(from, -1) + 1, n); // every message of each sender, in its order
+            last[from] = n;
+        }
+
+        var lastDirect = new Dictionary<string, int>();
+        for (var i = 0; i < 4 * PerSender / 10; i++)
+        {
+            var message = await direct.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+            var from = message.Get<string>("from")!;
+            Assert.Equal(lastDirect.GetValueOrDefault(from, -10) + 10, message.Get<int>("n"));
+            lastDirect[from] = message.Get<int>("n");
+        }
+
+        await member.Probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // and nothing twice
+        Assert.Equal(0, a.Stats.CrossNodeFailures + b.Stats.CrossNodeFailures);
+    }
+
+    [Fact]
     public async Task A_send_to_a_channel_on_another_node_reaches_its_actor_and_workers_share_named_channels()
     {
         var a = await NodeAsync("a");

@@ -96,6 +96,16 @@ public sealed class NodeConfigurationTests
         Assert.Contains(message, ex.Message);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:abc", "node:redis endpoint '127.0.0.1:abc' is invalid: expected host:port")]
+    [InlineData("127.0.0.1:6379,nonsense=1", "node:redis = '127.0.0.1:6379,nonsense=1' is not a valid StackExchange.Redis configuration string: Keyword 'nonsense' is not supported")]
+    [InlineData("password=secret", "node:redis = 'password=secret' names no Redis endpoint")]
+    public void A_bad_redis_setting_stops_the_build_naming_the_key(string redis, string message)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => GatewayApp.Build(["--urls=http://127.0.0.1:0", "--layer=redis", $"--redis={redis}"]));
+        Assert.Contains(message, ex.Message);
+    }
+
     [Fact]
     public void A_hocon_syntax_error_stops_the_build_with_file_line_and_what_akkas_parser_said()
     {

@@ -141,7 +141,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         Stats.Sent();
         if (ChannelNames.IsProcessLocal(channel))
         {
-            var owner = OwnerOf(channel);
+            var owner = ChannelNames.NodeOf(channel);
             if (owner == NodeId)
             {
                 if (!_rooms.TryDeliver(channel, message, _buffers))
@@ -185,7 +185,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         _rooms.ThrowIfBound(channel);
         if (ChannelNames.IsProcessLocal(channel))
         {
-            var owner = OwnerOf(channel);
+            var owner = ChannelNames.NodeOf(channel);
             return owner == NodeId
                 ? await _buffers.ReadAsync(channel, cancellationToken).ConfigureAwait(false)
                 : throw new InvalidOperationException($"Channel '{channel}' is process-local to node '{owner}'; only that node can receive from it.");
@@ -210,7 +210,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        RefuseRemote(channel, "added to a group");
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "added to a group");
         await WhenReadyAsync().ConfigureAwait(false);
         await _rooms.JoinAsync(group, channel, cancellationToken).ConfigureAwait(false);
     }
@@ -220,7 +220,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        RefuseRemote(channel, "discarded from a group");
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
         await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
     }
 
@@ -339,21 +339,5 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         {
             Stats.DroppedFull(1); // the sender is on another node and cannot be told
         }
-    }
-
-    private void RefuseRemote(string channel, string what)
-    {
-        if (ChannelNames.IsProcessLocal(channel) && OwnerOf(channel) != NodeId)
-        {
-            throw new NotSupportedException($"Channel '{channel}' is process-local to node '{OwnerOf(channel)}'; it can only be {what} on that node.");
-        }
-    }
-
-    /// <summary>The node id in <c>prefix.node!suffix</c>.</summary>
-    private static string OwnerOf(string channel)
-    {
-        var bang = channel.IndexOf('!');
-        var dot = channel.LastIndexOf('.', bang);
-        return channel[(dot + 1)..bang];
     }
 }

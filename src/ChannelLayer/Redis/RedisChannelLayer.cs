@@ -1,48 +1,56 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
-using System.Text;
-using System.Threading.Channels;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Rooms;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace ActorChat.ChannelLayer.Redis;
 
 /// <summary>
-/// The channel layer across many nodes, with Redis as the engine between them. Each node keeps its own
-/// rooms (as the in-memory layer does) and Redis carries what crosses nodes: a group message is
-/// published once and every other node hands it to its local room; a send to another node's process-local
-/// channel is one publish to that node; named channels no actor is bound to are Redis lists, so a worker on
-/// any node can receive from them. While Redis is unreachable, local rooms keep working, cross-node sends
-/// fail with <see cref="RedisUnavailableException"/> (direct sends) or are counted and logged (group sends).
+/// The channel layer across many nodes, with Redis as the engine between them, through StackExchange.Redis (one
+/// multiplexer per node). Each node keeps its own rooms (as the in-memory layer does) and Redis carries what crosses
+/// nodes: a group message is published once on the group's pub/sub channel (sharded on a Redis Cluster) and every other
+/// node with a room for it hands it to that room; a send to another node's process-local channel is one publish to that
+/// node; named channels no actor is bound to are Redis lists, so a worker on any node can receive from them. While Redis
+/// is unreachable, local rooms keep working, cross-node sends fail with <see cref="RedisUnavailableException"/> (direct
+/// sends) or are counted and logged (group sends).
 /// </summary>
+/// <remarks>
+/// Each subscription is read through its own <see cref="ChannelMessageQueue"/>, one message after another: the order
+/// Redis delivers a channel's messages in (each sender's order) is the order its room gets them. Handler callbacks would
+/// run concurrently and could reorder them.
+/// </remarks>
 public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHealth, IGroupSubscriptions
 {
-    // KEYS[1] list, ARGV[1] capacity, ARGV[2] entry: push only below capacity, atomically.
-    private const string PushIfRoom = "if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end redis.call('LPUSH', KEYS[1], ARGV[2]) redis.call('PEXPIRE', KEYS[1], ARGV[3]) return 1";
-
-    private readonly RedisLayerOptions _redis;
+    private readonly RedisLayerOptions _options;
     private readonly RedisKeys _keys;
+    private readonly RedisMultiplexer _redis;
+    private readonly ISubscriber _subscriber;
+    private readonly RedisChannel _nodeChannel;
+    private readonly RedisWorkerLists _lists;
     private readonly LocalRooms _rooms;
     private readonly ChannelBuffers _localBuffers;
     private readonly CapacityPolicy _capacity;
-    private readonly RedisRouter _router;
-    private readonly RedisListSink _listSink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _heartbeat;
+    private readonly ConcurrentDictionary<string, ChannelMessageQueue> _groupQueues = new(StringComparer.Ordinal);
+    private readonly Task _nodeSubscribed;
     private long _lastFailureLog;
     private long _unloggedFailures;
 
-    /// <summary>Creates the layer and starts connecting; the node serves local traffic even before Redis answers.</summary>
+    /// <summary>Creates the layer and connects; the node serves local traffic even while Redis does not answer.</summary>
     /// <param name="system">The actor system that hosts the mediator and rooms.</param>
     /// <param name="options">Layer settings; defaults when null. Invalid values throw at once.</param>
     /// <param name="redis">Where Redis is and how the layer uses it.</param>
     /// <param name="loggers">Where connection failures are logged; nowhere when null.</param>
-    /// <param name="meterFactory">Scopes the layer's meter to a node (its DI container); a process-wide meter when null.</param>
+    /// <param name="meterFactory">Scopes the layer's meters to a node (its DI container); process-wide meters when null.</param>
     /// <param name="time">The clock for expiry and the membership heartbeat; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public RedisChannelLayer(ActorSystem system, ChannelLayerOptions? options, RedisLayerOptions redis, ILoggerFactory? loggers = null, IMeterFactory? meterFactory = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -50,17 +58,19 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         Options = options ?? new ChannelLayerOptions();
         Options.ThrowIfInvalid();
         redis.Validate();
-        _redis = redis;
+        _options = redis;
         _keys = new RedisKeys(redis.KeyPrefix);
         _time = time ?? TimeProvider.System;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("ActorChat.ChannelLayer.Redis");
         Stats = new ChannelLayerStats(meterFactory);
         _capacity = new CapacityPolicy(Options);
         _localBuffers = new ChannelBuffers(Options, _capacity, Stats, _time);
-        _router = new RedisRouter(redis.ParseEndpoints(), redis.ConnectTimeout, redis.HeartbeatInterval, OnPublished, error => CrossNodeFailed(new RedisUnavailableException(error)), _logger);
-        _listSink = new RedisListSink(this);
-        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, _listSink), "channel-layer-" + redis.NodeId, this);
-        _ = _router.SubscribeAsync(_keys.Node(redis.NodeId));
+        _redis = new RedisMultiplexer(redis.ToConfiguration(), _logger, meterFactory);
+        _subscriber = _redis.Connection.GetSubscriber();
+        _lists = new RedisWorkerLists(_redis, _keys, _time);
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, _time, new ListSink(this)), "channel-layer-" + redis.NodeId, this);
+        _nodeChannel = _redis.Channel(_keys.Node(redis.NodeId));
+        _nodeSubscribed = SubscribeInOrderAsync(_nodeChannel, OnDirectSend);
         _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
     }
 
@@ -71,27 +81,32 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     public ChannelLayerStats Stats { get; }
 
     /// <summary>This node's id.</summary>
-    public string NodeId => _redis.NodeId;
+    public string NodeId => _options.NodeId;
 
     /// <summary>How many room actors this node has now.</summary>
     public int RoomCount => _rooms.RoomCount;
 
-    /// <summary>How many times subscriber connections have been established, summed over the Redis servers (one per server until Redis restarts).</summary>
-    public int SubscriberConnections => _router.SubscriberConnections;
+    /// <summary>How many times the connection that carries subscriptions came up, summed over the Redis servers (one per server until Redis restarts).</summary>
+    public int SubscriberConnections => _redis.SubscriberConnections;
 
-    /// <summary>True when the layer speaks to Redis Cluster with sharded pub/sub.</summary>
-    public bool IsCluster => _router.IsCluster;
+    /// <summary>True when the layer speaks to Redis Cluster with sharded pub/sub (two or more endpoints configured).</summary>
+    public bool IsCluster => _redis.IsCluster;
 
-    /// <summary>Waits until the pub/sub connections are up (and, for a cluster, the slot map is known), for tests and orderly startup.</summary>
+    /// <summary>Waits until Redis is connected and this node's own channel is subscribed, for tests and orderly startup.</summary>
     public async Task<bool> WaitConnectedAsync(TimeSpan timeout)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (!_router.SubscribersConnected && Environment.TickCount64 < deadline)
+        var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+        while (!(_nodeSubscribed.IsCompletedSuccessfully && _redis.Connection.IsConnected && _subscriber.IsConnected(_nodeChannel)))
         {
+            if (_time.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+
             await Task.Delay(20).ConfigureAwait(false);
         }
 
-        return _router.SubscribersConnected;
+        return true;
     }
 
     /// <inheritdoc />
@@ -110,30 +125,20 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         Stats.Sent();
         if (ChannelNames.IsProcessLocal(channel))
         {
-            var owner = OwnerOf(channel);
+            var owner = ChannelNames.NodeOf(channel);
             if (owner == NodeId)
             {
                 DeliverLocally(channel, message, throwIfFull: true);
                 return;
             }
 
-            await PublishOrFailAsync(_keys.Node(owner), Frame(channel, message)).ConfigureAwait(false);
+            await CrossNodeAsync(() => _subscriber.PublishAsync(_redis.Channel(_keys.Node(owner)), RedisFrame.Write(channel, message))).ConfigureAwait(false);
+            Stats.Delivered(1);
             return;
         }
 
         var capacity = _capacity.For(channel);
-        RedisReply reply;
-        try
-        {
-            reply = await PushToListAsync(channel, message, capacity).ConfigureAwait(false);
-        }
-        catch (RedisUnavailableException ex)
-        {
-            CrossNodeFailed(ex);
-            throw;
-        }
-
-        if (reply.ThrowIfError("a send").Integer == 0)
+        if (!await CrossNodeAsync(() => _lists.PushAsync(channel, message, capacity, Options.Expiry)).ConfigureAwait(false))
         {
             throw new ChannelFullException(channel, capacity);
         }
@@ -146,16 +151,15 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         ChannelNames.ValidateChannel(channel);
         _rooms.ThrowIfBound(channel);
-
         if (ChannelNames.IsProcessLocal(channel))
         {
-            var owner = OwnerOf(channel);
+            var owner = ChannelNames.NodeOf(channel);
             return owner == NodeId
                 ? await _localBuffers.ReadAsync(channel, cancellationToken).ConfigureAwait(false)
                 : throw new InvalidOperationException($"Channel '{channel}' is process-local to node '{owner}'; only that node can receive from it.");
         }
 
-        return await ReceiveFromListAsync(channel, cancellationToken).ConfigureAwait(false);
+        return await _lists.PopAsync(channel, Stats.DroppedExpired, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -163,7 +167,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        RefuseRemote(channel, "added to a group");
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "added to a group");
         await _rooms.JoinAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await RecordMembershipAsync(group, add: channel).ConfigureAwait(false);
     }
@@ -173,27 +177,29 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        RefuseRemote(channel, "discarded from a group");
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
         await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await RecordMembershipAsync(group, remove: channel).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
+    public ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateGroup(group);
         ArgumentNullException.ThrowIfNull(message);
         message.EnsureEncoded();
         Stats.GroupSent();
         _rooms.Publish(group, message); // local members never wait on Redis
-        try
+        var channel = _redis.Channel(_keys.Group(group));
+        if (!_subscriber.IsConnected(channel))
         {
-            await _router.FirePublishAsync(_keys.Group(group), Frame(NodeId, message)).ConfigureAwait(false);
+            CrossNodeFailed("Redis is unreachable: a group message reached this node's members only"); // counted, not retried
+            return ValueTask.CompletedTask;
         }
-        catch (RedisUnavailableException ex)
-        {
-            CrossNodeFailed(ex); // local delivery went through; the other nodes miss this one, and it is counted
-        }
+
+        // Fire and forget: written in call order on the connection, so each sender's order holds; nobody waits for Redis.
+        _subscriber.Publish(channel, RedisFrame.Write(NodeId, message), CommandFlags.FireAndForget);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -201,32 +207,31 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         ChannelNames.ValidateGroup(group);
         var members = new HashSet<string>(await _rooms.MembersAsync(group, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        var database = _redis.Connection.GetDatabase();
         try
         {
             var nodesKey = _keys.GroupNodes(group);
-            var nodes = await _router.ExecuteAsync(nodesKey, "SMEMBERS", nodesKey).ConfigureAwait(false);
-            foreach (var node in nodes.Items ?? [])
+            foreach (var node in await database.SetMembersAsync(nodesKey).ConfigureAwait(false))
             {
-                var id = node.AsString()!;
+                var id = node.ToString();
                 if (id == NodeId)
                 {
                     continue;
                 }
 
-                var membersKey = _keys.Members(group, id);
-                var remote = await _router.ExecuteAsync(membersKey, "SMEMBERS", membersKey).ConfigureAwait(false);
-                if (remote.Items is not { Length: > 0 } items)
+                var remote = await database.SetMembersAsync(_keys.Members(group, id)).ConfigureAwait(false);
+                if (remote.Length == 0)
                 {
-                    await _router.FireAsync(nodesKey, "SREM", nodesKey, id).ConfigureAwait(false); // its entries expired: a dead node
+                    database.SetRemove(nodesKey, id, CommandFlags.FireAndForget); // its entries expired: a dead node
                     continue;
                 }
 
-                members.UnionWith(items.Select(i => i.AsString()!));
+                members.UnionWith(remote.Select(m => m.ToString()));
             }
         }
-        catch (RedisUnavailableException ex)
+        catch (RedisException ex)
         {
-            CrossNodeFailed(ex); // without Redis, this node knows only its own members
+            CrossNodeFailed(ex.Message); // without Redis, this node knows only its own members
         }
 
         return members;
@@ -240,80 +245,100 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     {
         _localBuffers.Clear();
         await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var server in _router.Masters)
+        var database = _redis.Connection.GetDatabase();
+        foreach (var server in _redis.Masters)
         {
-            var client = _router.ClientFor(server);
-            var cursor = "0";
-            do
+            var deletes = new List<Task>();
+            await foreach (var key in server.KeysAsync(pattern: _keys.Prefix + ":*", pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                var page = (await client.ExecuteAsync("SCAN", cursor, "MATCH", _keys.Prefix + ":*", "COUNT", 1000).ConfigureAwait(false)).ThrowIfError("SCAN");
-                cursor = page.Items![0].AsString()!;
-                foreach (var key in page.Items[1].Items!)
-                {
-                    // One key per DEL: in a cluster, one command's keys must share a slot.
-                    await client.FireAsync("DEL", key.AsString()!).ConfigureAwait(false);
-                }
+                deletes.Add(database.KeyDeleteAsync(key)); // one key per DEL: in a cluster, one command's keys must share a slot
             }
-            while (cursor != "0");
 
-            (await client.ExecuteAsync("PING").ConfigureAwait(false)).ThrowIfError("PING"); // replies come in order: the DELs are done
+            await Task.WhenAll(deletes).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Ready when the pub/sub connections are up and every Redis server that owns slots answers.</summary>
+    /// <summary>Ready when this node's subscriptions are connected and every Redis master answers PING.</summary>
     public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) =>
-        await _router.PingAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        _subscriber.IsConnected(_nodeChannel) && await _redis.PingAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
-        await _listSink.DisposeAsync().ConfigureAwait(false); // pushes the rooms already made still go out
-        await _router.DisposeAsync().ConfigureAwait(false);
+        await _redis.DisposeAsync().ConfigureAwait(false);
         Stats.Dispose();
     }
 
-    Task IGroupSubscriptions.SubscribeAsync(string group) => _router.SubscribeAsync(_keys.Group(group));
+    Task IGroupSubscriptions.SubscribeAsync(string group) =>
+        SubscribeInOrderAsync(_redis.Channel(_keys.Group(group)), frame => OnGroupMessage(group, frame), queue => _groupQueues[group] = queue);
 
-    Task IGroupSubscriptions.UnsubscribeAsync(string group) => _router.UnsubscribeAsync(_keys.Group(group));
-
-    /// <summary>
-    /// A message from Redis, <c>head\ntype\nfields</c>: another node's group message (head = its node id), or a direct
-    /// send to one of this node's channels (head = the channel). The fields are adopted as sent, never re-parsed.
-    /// </summary>
-    private void OnPublished(string redisChannel, byte[] payload)
+    async Task IGroupSubscriptions.UnsubscribeAsync(string group)
     {
-        var first = Array.IndexOf(payload, (byte)'\n');
-        var second = first < 0 ? -1 : Array.IndexOf(payload, (byte)'\n', first + 1);
-        if (first <= 0 || second <= first + 1)
+        if (_groupQueues.TryRemove(group, out var queue))
         {
-            Log.BadFrame(_logger, redisChannel, "expected head, type and fields on three lines");
-            return;
-        }
-
-        var head = Encoding.UTF8.GetString(payload, 0, first);
-        ChannelMessage message;
-        try
-        {
-            message = ChannelMessage.FromPayloadJson(Encoding.ASCII.GetString(payload, first + 1, second - first - 1), payload[(second + 1)..]);
-        }
-        catch (FormatException ex)
-        {
-            Log.BadFrame(_logger, redisChannel, ex.Message);
-            return;
-        }
-
-        if (redisChannel.StartsWith(_keys.Group(""), StringComparison.Ordinal))
-        {
-            if (head != NodeId)
+            try
             {
-                _rooms.Publish(redisChannel[_keys.Group("").Length..], message); // our own publish was delivered locally already
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Redis is away: the subscription is gone from the multiplexer, which will not renew it.
             }
         }
-        else
+    }
+
+    /// <summary>
+    /// Subscribes and reads the channel's messages one at a time, in the order Redis sends them. Awaited, so a join is in
+    /// place before it returns. While Redis is away the subscription is registered all the same and the multiplexer makes
+    /// it when Redis is back.
+    /// </summary>
+    private async Task SubscribeInOrderAsync(RedisChannel channel, Action<byte[]> handle, Action<ChannelMessageQueue>? keep = null)
+    {
+        ChannelMessageQueue queue;
+        try
         {
-            DeliverLocally(head, message, throwIfFull: false);
+            queue = await _subscriber.SubscribeAsync(channel).ConfigureAwait(false);
         }
+        catch (RedisException ex)
+        {
+            CrossNodeFailed(ex.Message);
+            // The failed call registered a queue nobody holds: drop it, then register one the multiplexer renews on reconnect.
+            await _subscriber.UnsubscribeAsync(channel, null, CommandFlags.FireAndForget).ConfigureAwait(false);
+            queue = await _subscriber.SubscribeAsync(channel, CommandFlags.FireAndForget).ConfigureAwait(false);
+        }
+
+        keep?.Invoke(queue);
+        queue.OnMessage(message => handle((byte[])message.Message!));
+    }
+
+    /// <summary>Another node's group message; our own publish was delivered locally already.</summary>
+    private void OnGroupMessage(string group, byte[] frame)
+    {
+        if (Read(frame, group) is var (head, message) && head != NodeId)
+        {
+            _rooms.Publish(group, message);
+        }
+    }
+
+    /// <summary>A send from another node to one of this node's process-local channels (the head is the channel).</summary>
+    private void OnDirectSend(byte[] frame)
+    {
+        if (Read(frame, "direct sends") is var (channel, message))
+        {
+            DeliverLocally(channel, message, throwIfFull: false);
+        }
+    }
+
+    private (string Head, ChannelMessage Message)? Read(byte[] frame, string where)
+    {
+        if (RedisFrame.TryRead(frame, out var head, out var message, out var problem))
+        {
+            return (head, message!);
+        }
+
+        Log.BadFrame(_logger, where, problem!);
+        return null;
     }
 
     private void DeliverLocally(string channel, ChannelMessage message, bool throwIfFull)
@@ -332,136 +357,77 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         }
     }
 
-    private async Task<ChannelMessage> ReceiveFromListAsync(string channel, CancellationToken cancellationToken)
-    {
-        // BRPOP blocks its connection, so each waiting receiver gets its own, to the list's owner.
-        var key = _keys.List(channel);
-        var server = await _router.OwnerAsync(key).ConfigureAwait(false);
-        while (true)
-        {
-            await using var connection = await RedisConnection.ConnectAsync(server, _redis.ConnectTimeout).ConfigureAwait(false);
-            await using var cancel = cancellationToken.Register(static c => _ = ((RedisConnection)c!).DisposeAsync().AsTask(), connection);
-            var (message, movedTo) = await PopAsync(connection, key, cancellationToken).ConfigureAwait(false);
-            if (message is not null)
-            {
-                return message;
-            }
-
-            server = movedTo!; // the list's slot moved to another cluster node: wait there
-            _router.RequestRefresh();
-        }
-    }
-
-    /// <summary>Waits on one connection for an unexpired entry, or returns the server a MOVED redirect names.</summary>
-    private async Task<(ChannelMessage? Message, System.Net.EndPoint? MovedTo)> PopAsync(RedisConnection connection, string key, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            RedisReply reply;
-            try
-            {
-                reply = await connection.ExecuteAsync("BRPOP", key, "1").ConfigureAwait(false);
-            }
-            catch (RedisUnavailableException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(cancellationToken);
-            }
-
-            if (RedisEndpoint.Redirect(reply, out _) is { } movedTo)
-            {
-                return (null, movedTo);
-            }
-
-            if (reply.ThrowIfError("BRPOP").Items is not { Length: 2 } popped || popped[1].Bulk is not { } entry)
-            {
-                continue; // timed out; wait again
-            }
-
-            var (expiresAt, message) = ReadListEntry(entry);
-            if (expiresAt <= _time.GetUtcNow().UtcTicks)
-            {
-                Stats.DroppedExpired(1);
-                continue;
-            }
-
-            return (message, null);
-        }
-    }
-
-    private async Task PublishOrFailAsync(string redisChannel, byte[] frame)
+    /// <summary>Runs a cross-node command; a Redis failure is counted, logged and rethrown as <see cref="RedisUnavailableException"/>.</summary>
+    private async Task<T> CrossNodeAsync<T>(Func<Task<T>> command)
     {
         try
         {
-            (await _router.PublishAsync(redisChannel, frame).ConfigureAwait(false)).ThrowIfError("PUBLISH");
-            Stats.Delivered(1);
+            return await command().ConfigureAwait(false);
         }
-        catch (RedisUnavailableException ex)
+        catch (RedisException ex)
         {
-            CrossNodeFailed(ex);
-            throw;
+            var unavailable = new RedisUnavailableException($"Redis is unreachable or refused the command: {ex.Message}", ex);
+            CrossNodeFailed(unavailable.Message);
+            throw unavailable;
         }
     }
 
     private async Task RecordMembershipAsync(string group, string? add = null, string? remove = null)
     {
+        var database = _redis.Connection.GetDatabase();
+        var key = _keys.Members(group, NodeId);
         try
         {
-            var key = _keys.Members(group, NodeId);
-            // Awaited (not fired): once GroupAdd/GroupDiscard returns, every node sees the change.
+            // Awaited: once GroupAdd/GroupDiscard returns, every node sees the change. Issued together, answered in order.
             if (add is not null)
             {
-                await _router.ExecuteAsync(key, "SADD", key, add).ConfigureAwait(false);
-                await _router.ExecuteAsync(key, "PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
-                var nodesKey = _keys.GroupNodes(group);
-                await _router.ExecuteAsync(nodesKey, "SADD", nodesKey, NodeId).ConfigureAwait(false);
+                await Task.WhenAll(
+                    database.SetAddAsync(key, add),
+                    database.KeyExpireAsync(key, _options.MembershipTtl),
+                    database.SetAddAsync(_keys.GroupNodes(group), NodeId)).ConfigureAwait(false);
             }
 
             if (remove is not null)
             {
-                await _router.ExecuteAsync(key, "SREM", key, remove).ConfigureAwait(false);
+                await database.SetRemoveAsync(key, remove).ConfigureAwait(false);
             }
         }
-        catch (RedisUnavailableException ex)
+        catch (RedisException ex)
         {
-            CrossNodeFailed(ex); // the next heartbeat rewrites the entries from this node's rooms
+            CrossNodeFailed(ex.Message); // the next heartbeat rewrites the entries from this node's rooms
         }
     }
 
     /// <summary>Rewrites this node's membership entries from its rooms, which are the truth, and renews their TTL.</summary>
     private async Task RefreshMembershipAsync()
     {
+        var database = _redis.Connection.GetDatabase();
         try
         {
             foreach (var group in _rooms.Groups)
             {
                 var members = await _rooms.MembersAsync(group, CancellationToken.None).ConfigureAwait(false);
                 var key = _keys.Members(group, NodeId);
-                await _router.FireAsync(key, "DEL", key).ConfigureAwait(false);
+                var batch = database.CreateBatch();
+                var writes = new List<Task> { batch.KeyDeleteAsync(key) };
                 if (members.Count > 0)
                 {
-                    await _router.FireAsync(key, ["SADD", key, .. members]).ConfigureAwait(false);
-                    await _router.FireAsync(key, "PEXPIRE", key, (long)_redis.MembershipTtl.TotalMilliseconds).ConfigureAwait(false);
-                    var nodesKey = _keys.GroupNodes(group);
-                    await _router.FireAsync(nodesKey, "SADD", nodesKey, NodeId).ConfigureAwait(false);
+                    writes.Add(batch.SetAddAsync(key, [.. members.Select(m => (RedisValue)m)]));
+                    writes.Add(batch.KeyExpireAsync(key, _options.MembershipTtl));
+                    writes.Add(batch.SetAddAsync(_keys.GroupNodes(group), NodeId));
                 }
+
+                batch.Execute();
+                await Task.WhenAll(writes).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is RedisUnavailableException or AskTimeoutException)
+        catch (Exception ex) when (ex is RedisException or AskTimeoutException)
         {
             // Redis is down or a room is busy: the next beat tries again.
         }
     }
 
-    private void RefuseRemote(string channel, string what)
-    {
-        if (ChannelNames.IsProcessLocal(channel) && OwnerOf(channel) != NodeId)
-        {
-            throw new NotSupportedException($"Channel '{channel}' is process-local to node '{OwnerOf(channel)}'; it can only be {what} on that node.");
-        }
-    }
-
-    private void CrossNodeFailed(Exception ex)
+    private void CrossNodeFailed(string problem)
     {
         Stats.CrossNodeFailed();
         var now = Environment.TickCount64;
@@ -472,111 +438,34 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         }
 
         Interlocked.Exchange(ref _lastFailureLog, now);
-        Log.CrossNodeFailure(_logger, ex.Message, Interlocked.Exchange(ref _unloggedFailures, 0));
-    }
-
-    /// <summary>The node id in <c>prefix.node!suffix</c>.</summary>
-    private static string OwnerOf(string channel)
-    {
-        var bang = channel.IndexOf('!');
-        var dot = channel.LastIndexOf('.', bang);
-        return channel[(dot + 1)..bang];
-    }
-
-    /// <summary><c>head\ntype\nfields</c>: the fields are the message's one encoding, so nobody re-encodes or re-parses it.</summary>
-    private static byte[] Frame(string head, ChannelMessage message)
-    {
-        var fields = message.PayloadJson.Span;
-        var frame = new byte[Encoding.UTF8.GetByteCount(head) + 1 + message.Type.Length + 1 + fields.Length];
-        var at = Encoding.UTF8.GetBytes(head, frame);
-        frame[at++] = (byte)'\n';
-        at += Encoding.ASCII.GetBytes(message.Type, frame.AsSpan(at));
-        frame[at++] = (byte)'\n';
-        fields.CopyTo(frame.AsSpan(at));
-        return frame;
-    }
-
-    /// <summary>Pushes onto a named channel's list only below <paramref name="capacity"/>; the reply is 1 when pushed, 0 when full.</summary>
-    private Task<RedisReply> PushToListAsync(string channel, ChannelMessage message, int capacity)
-    {
-        var key = _keys.List(channel);
-        return _router.ExecuteAsync(key, "EVAL", PushIfRoom, "1", key, capacity, ListEntry(message), (long)Options.Expiry.TotalMilliseconds);
-    }
-
-    private byte[] ListEntry(ChannelMessage message) =>
-        Frame((_time.GetUtcNow() + Options.Expiry).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
-
-    /// <summary>Reads a list entry written by <see cref="ListEntry"/>: expiry, type, fields.</summary>
-    private static (long ExpiresAt, ChannelMessage Message) ReadListEntry(byte[] entry)
-    {
-        var first = Array.IndexOf(entry, (byte)'\n');
-        var second = Array.IndexOf(entry, (byte)'\n', first + 1);
-        var expiresAt = long.Parse(Encoding.ASCII.GetString(entry, 0, first), System.Globalization.CultureInfo.InvariantCulture);
-        return (expiresAt, ChannelMessage.FromPayloadJson(Encoding.ASCII.GetString(entry, first + 1, second - first - 1), entry[(second + 1)..]));
+        Log.CrossNodeFailure(_logger, problem, Interlocked.Exchange(ref _unloggedFailures, 0));
     }
 
     /// <summary>
-    /// Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them. A room
-    /// cannot wait for Redis, so the pushes are queued here and issued by one loop, in the order the room made them.
-    /// Before each push the loop waits until the list's master is known and connected. Without that, pushes started
-    /// while a connection was still opening could pass each other and reach the list out of order.
+    /// Delivers a room's plain-channel members into their Redis lists, so any node's worker can receive them. The room
+    /// cannot wait for Redis: each push is issued at once, which puts it on the connection in the room's order, and its
+    /// answer is awaited off the room's thread (a full list counts a drop, as in the in-memory layer).
     /// </summary>
-    private sealed class RedisListSink : IChannelSink, IAsyncDisposable
+    private sealed class ListSink(RedisChannelLayer layer) : IChannelSink
     {
-        private readonly RedisChannelLayer _layer;
-        private readonly Channel<(string Channel, ChannelMessage Message)> _pushes =
-            Channel.CreateUnbounded<(string, ChannelMessage)>(new UnboundedChannelOptions { SingleReader = true });
-        private readonly Task _pump;
-
-        public RedisListSink(RedisChannelLayer layer)
-        {
-            _layer = layer;
-            _pump = Task.Run(PumpAsync);
-        }
-
         public bool TryDeliver(string channel, ChannelMessage message)
         {
-            _pushes.Writer.TryWrite((channel, message));
-            return true; // counted when Redis answers: a full list is a drop, as in the in-memory layer
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _pushes.Writer.TryComplete();
-            await _pump.ConfigureAwait(false);
-        }
-
-        private async Task PumpAsync()
-        {
-            await foreach (var (channel, message) in _pushes.Reader.ReadAllAsync().ConfigureAwait(false))
-            {
-                try
-                {
-                    await _layer._router.EnsureConnectedAsync(_layer._keys.List(channel)).ConfigureAwait(false);
-                }
-                catch (RedisUnavailableException ex)
-                {
-                    _layer.CrossNodeFailed(ex);
-                    continue;
-                }
-
-                _ = PushAsync(channel, message); // queued on the connection before this returns; the reply is awaited there
-            }
+            _ = PushAsync(channel, message);
+            return true;
         }
 
         private async Task PushAsync(string channel, ChannelMessage message)
         {
             try
             {
-                var reply = await _layer.PushToListAsync(channel, message, _layer._capacity.For(channel)).ConfigureAwait(false);
-                if (reply.Integer == 0)
+                if (!await layer._lists.PushAsync(channel, message, layer._capacity.For(channel), layer.Options.Expiry).ConfigureAwait(false))
                 {
-                    _layer.Stats.DroppedFull(1);
+                    layer.Stats.DroppedFull(1);
                 }
             }
-            catch (RedisUnavailableException ex)
+            catch (RedisException ex)
             {
-                _layer.CrossNodeFailed(ex);
+                layer.CrossNodeFailed(ex.Message);
             }
         }
     }
@@ -586,7 +475,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         [LoggerMessage(210, LogLevel.Warning, "Cross-node traffic failed: {Problem} ({Suppressed} more failures since the last line)")]
         public static partial void CrossNodeFailure(ILogger logger, string problem, long suppressed);
 
-        [LoggerMessage(211, LogLevel.Warning, "Ignored a malformed message on Redis channel {Channel}: {Problem}")]
-        public static partial void BadFrame(ILogger logger, string channel, string problem);
+        [LoggerMessage(211, LogLevel.Warning, "Ignored a malformed message from Redis ({Where}): {Problem}")]
+        public static partial void BadFrame(ILogger logger, string where, string problem);
     }
 }

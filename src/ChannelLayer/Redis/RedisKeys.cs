@@ -14,6 +14,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>List holding a named channel's unreceived messages (worker queues).</summary>
     public string List(string channel) => $"{Prefix}:channel:{channel}";
 
+    /// <summary>Pub/sub channel that wakes the workers waiting on a named channel's list after a push.</summary>
+    public string ListWakeup(string channel) => $"{Prefix}:wakeup:{channel}";
+
     /// <summary>Set of one node's members of a group; expires unless the node refreshes it.</summary>
     public string Members(string group, string node) => $"{Prefix}:members:{group}:{node}";
 

@@ -30,7 +30,10 @@ public sealed class NodeOptions
     /// <summary>For the <c>cluster</c> layer: the address Akka.Remote listens on and other nodes reach it at. The default is 127.0.0.1.</summary>
     public string RemoteHost { get; set; } = "127.0.0.1";
 
-    /// <summary>Redis endpoints (<c>host:port</c>) for the <c>redis</c> layer. The default is 127.0.0.1:6379.</summary>
+    /// <summary>
+    /// For the <c>redis</c> layer: Redis endpoints (<c>host:port</c>: one server, or two or more Redis Cluster nodes), or a
+    /// StackExchange.Redis configuration string (<c>host:port,password=...,ssl=true</c>). The default is 127.0.0.1:6379.
+    /// </summary>
     public string[] Redis { get; set; } = ["127.0.0.1:6379"];
 
     /// <summary>The largest body <c>POST /api/rooms/{room}/messages</c> accepts. The default is 64 KiB.</summary>
@@ -72,6 +75,18 @@ public sealed class NodeOptions
         if (Id.Length > 0 && !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             errors.Add($"{SectionName}:id = '{Id}' is invalid: expected ASCII letters, digits, '-' or '_'.");
+        }
+
+        if (Layer == "redis")
+        {
+            try
+            {
+                new ActorChat.ChannelLayer.Redis.RedisLayerOptions { Endpoints = Redis }.ToConfiguration();
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add(ex.Message);
+            }
         }
 
         if (MaxApiBodySize < 2)
