@@ -64,7 +64,8 @@ public sealed class MultiNodeTests : IAsyncLifetime
     public async Task When_redis_dies_local_chat_goes_on_readyz_flips_and_cross_node_delivery_resumes_after_restart()
     {
         await using var n1 = await NodeAsync("n1");
-        await using var n2 = await NodeAsync("n2");
+        // n2 reaches Redis through a StackExchange.Redis configuration string, as an operator with a password or TLS would.
+        await using var n2 = await GatewayServer.StartAsync(["node:layer=redis", $"node:redis={_redis.Endpoint},connectRetry=5,name=n2-conn", "node:id=n2", "Redis:MembershipTtl=2s", "Redis:HeartbeatInterval=300ms"]);
         await using var alice = await WsClient.ConnectAsync(n1.Ws("/ws/chat/ops/"));
         await using var bob = await WsClient.ConnectAsync(n1.Ws("/ws/chat/ops/"));
         await using var carol = await WsClient.ConnectAsync(n2.Ws("/ws/chat/ops/"));
@@ -79,21 +80,22 @@ public sealed class MultiNodeTests : IAsyncLifetime
 
         await _redis.StartProcessAsync();
         await http.ReadyzBecomesAsync(HttpStatusCode.OK);
-        // The subscription comes back within the reconnect backoff; send until Carol, on the other node, hears one.
-        var heard = false;
-        for (var attempt = 0; attempt < 50 && !heard; attempt++)
+        // The subscription comes back within the reconnect backoff; send until Carol, on the other node, hears one. One
+        // receive stays pending throughout (a cancelled ClientWebSocket receive would abort the socket).
+        var carolHears = carol.ReceiveJsonAsync(TimeSpan.FromSeconds(20));
+        for (var attempt = 0; attempt < 80 && !carolHears.IsCompleted; attempt++)
         {
             await alice.SendJsonAsync(new { message = "after restart " + attempt });
-            try
-            {
-                heard = (await carol.ReceiveJsonAsync(TimeSpan.FromMilliseconds(200))).GetProperty("message").GetString()!.StartsWith("after restart");
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await Task.WhenAny(carolHears, Task.Delay(250));
         }
 
-        Assert.True(heard, "cross-node delivery did not resume after Redis came back");
+        Assert.StartsWith("after restart", (await carolHears).GetProperty("message").GetString()); // cross-node delivery resumed
+
+        // The outage is on /metrics: the lost connection and its restoration, each counted.
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Matches(@"actorchat_redis_connection_failures [1-9]", metrics);
+        Assert.Matches(@"actorchat_redis_connection_restorations [1-9]", metrics);
+        Assert.Contains("actorchat_redis_connected 1", metrics);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ internal sealed partial class RedisMultiplexer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _failures;
-    private readonly Counter<long> _restorations;
+    private long _failures;
+    private long _restorations;
     private readonly Dictionary<string, long> _lastLog = [];
     private int _subscriberConnections;
 
@@ -30,8 +30,8 @@ internal sealed partial class RedisMultiplexer : IAsyncDisposable
         _logger = logger;
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _failures = _meter.CreateCounter<long>("actorchat_redis_connection_failures", description: "Connections to Redis that failed or were lost.");
-        _restorations = _meter.CreateCounter<long>("actorchat_redis_connection_restorations", description: "Connections to Redis that came back after a failure.");
+        _meter.CreateObservableCounter("actorchat_redis_connection_failures", () => Interlocked.Read(ref _failures), description: "Connections to Redis that failed or were lost.");
+        _meter.CreateObservableCounter("actorchat_redis_connection_restorations", () => Interlocked.Read(ref _restorations), description: "Connections to Redis that came back after a failure.");
 
         // With abortConnect=false this returns after the first attempt even when Redis is down, and keeps retrying.
         Connection = ConnectionMultiplexer.Connect(configuration);
@@ -94,7 +94,7 @@ internal sealed partial class RedisMultiplexer : IAsyncDisposable
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        _failures.Add(1);
+        Interlocked.Increment(ref _failures);
         if (ShouldLog("failed", e))
         {
             Log.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "Redis", e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception?.Message ?? "");
@@ -103,7 +103,7 @@ internal sealed partial class RedisMultiplexer : IAsyncDisposable
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        _restorations.Add(1);
+        Interlocked.Increment(ref _restorations);
         if (CarriesSubscriptions(e))
         {
             Interlocked.Increment(ref _subscriberConnections);
