@@ -22,6 +22,13 @@ public static class ChannelNames
     /// <summary>True for a process-local channel name, one that contains '!'.</summary>
     public static bool IsProcessLocal(string name) => name.Contains('!');
 
+    /// <summary>A new process-local name <c>prefix.node!random</c> for a layer that spans nodes: the name says which node owns it.</summary>
+    internal static string NewProcessLocal(string prefix, string nodeId)
+    {
+        ValidateGroup(prefix);
+        return $"{prefix}.{nodeId}!{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}";
+    }
+
     /// <summary>The node id in a process-local name <c>prefix.node!suffix</c>, as the layers that span nodes make them.</summary>
     internal static string NodeOf(string processLocalName)
     {

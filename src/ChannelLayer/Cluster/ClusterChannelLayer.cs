@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
 using ActorChat.ChannelLayer.InMemory;
 using ActorChat.ChannelLayer.Rooms;
 using Akka.Actor;
@@ -127,10 +126,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
 
     /// <inheritdoc />
     public ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default)
-    {
-        ChannelNames.ValidateGroup(prefix);
-        return ValueTask.FromResult($"{prefix}.{NodeId}!{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
-    }
+        => ValueTask.FromResult(ChannelNames.NewProcessLocal(prefix, NodeId));
 
     /// <inheritdoc />
     public async ValueTask SendAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default)
