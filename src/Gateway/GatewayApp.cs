@@ -43,7 +43,7 @@ public static class GatewayApp
             NodeConfiguration.AddAkkaConfig(akka, builder.Configuration);
             akka.WithActors((system, registry) => registry.Register<NicknameRegistry>(system.ActorOf(Props.Create<NicknameRegistry>(), "nicknames")));
         });
-        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddNodeTelemetry(builder.Configuration, node.Id);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -51,9 +51,8 @@ public static class GatewayApp
         app.MapConsumer<EchoConsumer>("/ws/echo/");
         app.MapRoomMessages(node);
         app.MapHealth();
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapChatPage();
-        app.Services.GetRequiredService<PrometheusExporter>(); // listen from the start, so no instrument is missed
         return app;
     }
 

@@ -123,7 +123,7 @@ public sealed class ClusterGatewayTests
         }
 
         // Downed and removed: the cluster is two Up members again, well within the documented bound.
-        await Eventually.AssertAsync(async () => Assert.Contains("actorchat_cluster_members{status=\"up\"} 2", await new HttpClient { BaseAddress = n1.HttpBase }.GetStringAsync("/metrics")), TimeSpan.FromSeconds(30));
+        await Eventually.AssertAsync(async () => Assert.Equal(2, (await new HttpClient { BaseAddress = n1.HttpBase }.ScrapeAsync())["actorchat_cluster_members{status=\"up\"}"]), TimeSpan.FromSeconds(30));
 
         using var again = NodeProcess.Start([.. ClusterNode("n3", doomedPort, seed)]);
         await using var back = await again.ConnectWhenUpAsync("/ws/chat/crowd/");
@@ -177,7 +177,7 @@ public sealed class ClusterGatewayTests
         await n2.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, n2.Process.ExitCode);
         Assert.Contains(n2.Output, line => line.Contains("Exiting completed") || line.Contains("Leaving") || line.Contains("is Exiting"));
-        await Eventually.AssertAsync(async () => Assert.Contains("actorchat_cluster_members{status=\"up\"} 1", await new HttpClient { BaseAddress = n1.HttpBase }.GetStringAsync("/metrics")), TimeSpan.FromSeconds(15));
+        await Eventually.AssertAsync(async () => Assert.Equal(1, (await new HttpClient { BaseAddress = n1.HttpBase }.ScrapeAsync())["actorchat_cluster_members{status=\"up\"}"]), TimeSpan.FromSeconds(15));
         Assert.Empty(await layer.GroupMembersAsync("chat_farewell"));
     }
 }

@@ -29,12 +29,19 @@ public sealed class GatewayServer : IAsyncDisposable
     public Uri WsBase { get; }
 
     /// <summary>Starts a node; each setting is a configuration key, such as <c>Bridge:MaxMessageSize=65536</c>.</summary>
-    public static async Task<GatewayServer> StartAsync(params string[] settings)
+    public static Task<GatewayServer> StartAsync(params string[] settings) => StartAsync(_ => { }, settings);
+
+    /// <summary>Starts a node as above, after <paramref name="configure"/> changed its builder as an application would (its own services).</summary>
+    public static async Task<GatewayServer> StartAsync(Action<WebApplicationBuilder> configure, params string[] settings)
     {
         var args = new List<string> { "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => "--" + s));
         var errors = new ConcurrentQueue<string>();
-        var app = GatewayApp.Build([.. args], builder => builder.Logging.AddProvider(new CapturingLoggerProvider(errors, LogLevel.Error)));
+        var app = GatewayApp.Build([.. args], builder =>
+        {
+            builder.Logging.AddProvider(new CapturingLoggerProvider(errors, LogLevel.Error));
+            configure(builder);
+        });
         await app.StartAsync();
         return new GatewayServer(app, errors);
     }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ActorChat.Gateway.Tests;
 
@@ -63,9 +65,44 @@ public sealed class HttpApiAndMetricsTests
         Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
     }
 
+    [Theory]
+    [InlineData(null, "/readyz")] // a plain AddCheck counts for readiness
+    [InlineData("ready", "/readyz")]
+    [InlineData("liveness", "/healthz")]
+    public async Task A_check_the_application_adds_is_honoured_and_the_node_keeps_serving(string? tag, string failingEndpoint)
+    {
+        var healthy = true;
+        await using var server = await GatewayServer.StartAsync(builder => builder.Services.AddHealthChecks().AddCheck(
+            "orders-db", () => healthy ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("orders database down"), tag is null ? [] : [tag]));
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+
+        healthy = false;
+        var failing = await http.GetAsync(failingEndpoint);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failing.StatusCode);
+        Assert.Equal("orders-db: orders database down\n", await failing.Content.ReadAsStringAsync());
+        var other = failingEndpoint == "/readyz" ? "/healthz" : "/readyz";
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(other)).StatusCode); // the check belongs to one endpoint only
+
+        await using var client = await WsClient.ConnectAsync(server.Ws("/ws/chat/health/"));
+        await client.SendJsonAsync(new { message = "still serving" });
+        Assert.Equal("still serving", (await client.ReceiveJsonAsync()).GetProperty("message").GetString());
+
+        healthy = true;
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(failingEndpoint)).StatusCode);
+    }
+
     [Fact]
     public async Task Metrics_after_a_scripted_chat_show_the_exact_counts()
     {
+        // A second node in the same process, busy at the same time: a meter provider listens by meter name across the
+        // process, and this node's /metrics must count only its own traffic, as a node in a process of its own would.
+        await using var neighbour = await GatewayServer.StartAsync();
+        await using var busy = await WsClient.ConnectAsync(neighbour.Ws("/ws/chat/counted/"));
+        await busy.SendJsonAsync(new { message = "elsewhere" });
+        await busy.ReceiveJsonAsync();
+
         await using var server = await GatewayServer.StartAsync();
         var clients = new List<WsClient>();
         for (var i = 0; i < 3; i++)
@@ -82,27 +119,26 @@ public sealed class HttpApiAndMetricsTests
         }
 
         using var http = new HttpClient { BaseAddress = server.HttpBase };
-        var metrics = Parse(await http.GetStringAsync("/metrics"));
+        var metrics = await http.ScrapeAsync();
         Assert.Equal(3, metrics["actorchat_connections_open"]);
         Assert.Equal(3, metrics["actorchat_connections_total"]);
-        Assert.Equal(2, metrics["actorchat_frames_in"]);
-        Assert.Equal(6, metrics["actorchat_frames_out"]);
-        Assert.InRange(metrics["actorchat_write_batches"], 3, 6); // each client's two frames, in one flush or two
-        Assert.Equal(2, metrics["actorchat_layer_group_sends"]);
-        Assert.Equal(6, metrics["actorchat_layer_deliveries"]);
-        Assert.Equal(0, metrics["actorchat_layer_drops{reason=\"full\"}"]);
-        Assert.Equal(0, metrics["actorchat_slow_consumer_closes"]);
+        Assert.Equal(2, metrics["actorchat_frames_in_total"]);
+        Assert.Equal(6, metrics["actorchat_frames_out_total"]);
+        Assert.InRange(metrics["actorchat_write_batches_total"], 3, 6); // each client's two frames, in one flush or two
+        Assert.Equal(2, metrics["actorchat_layer_group_sends_total"]);
+        Assert.Equal(6, metrics["actorchat_layer_deliveries_total"]);
+        Assert.Equal(0, metrics["actorchat_layer_drops_total{reason=\"full\"}"]);
+        Assert.Equal(0, metrics["actorchat_slow_consumer_closes_total"]);
+        Assert.True(metrics["dotnet_gc_heap_total_allocated_bytes_total"] > 0); // the runtime's instruments
+        var kestrel = Assert.Single(metrics, series => series.Key.StartsWith("kestrel_active_connections{", StringComparison.Ordinal)); // ASP.NET Core's, this node's only
+        Assert.Contains($"server_port=\"{server.HttpBase.Port}\"", kestrel.Key);
+        Assert.InRange(kestrel.Value, 3, 4); // the three sockets, and this scrape's connection
 
         foreach (var client in clients)
         {
             await client.DisposeAsync();
         }
 
-        await Eventually.AssertAsync(async () => Assert.Equal(0, Parse(await http.GetStringAsync("/metrics"))["actorchat_connections_open"]));
+        await Eventually.AssertAsync(async () => Assert.Equal(0, (await http.ScrapeAsync())["actorchat_connections_open"]));
     }
-
-    private static Dictionary<string, long> Parse(string text) => text.Split('\n')
-        .Where(line => line.Length > 0 && !line.StartsWith('#'))
-        .Select(line => line.Split(' '))
-        .ToDictionary(parts => parts[0], parts => long.Parse(parts[1]));
 }

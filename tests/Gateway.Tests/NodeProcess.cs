@@ -26,7 +26,10 @@ internal sealed class NodeProcess : IDisposable
     public Uri Ws(string path) => new($"ws://127.0.0.1:{Port}{path}");
 
     /// <summary>Starts a node on a free port; each setting is a configuration key, such as <c>Bridge:ShutdownTimeout=2s</c>.</summary>
-    public static NodeProcess Start(params string[] settings)
+    public static NodeProcess Start(params string[] settings) => Start(new Dictionary<string, string>(), settings);
+
+    /// <summary>Starts a node as above, with <paramref name="environment"/> added to its environment variables.</summary>
+    public static NodeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         var dll = Path.Combine(Path.GetDirectoryName(RepoFiles.Find("ActorChat.sln"))!, "src/Gateway/bin/Debug/net10.0/ActorChat.Gateway.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing; scripts/test builds it");
@@ -34,6 +37,11 @@ internal sealed class NodeProcess : IDisposable
         var args = new List<string> { dll, $"--urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => "--" + s));
         var process = new Process { StartInfo = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true } };
+        foreach (var (name, value) in environment)
+        {
+            process.StartInfo.Environment[name] = value;
+        }
+
         var node = new NodeProcess(process, port);
         process.OutputDataReceived += (_, line) => node.Record(line.Data);
         process.ErrorDataReceived += (_, line) => node.Record(line.Data);

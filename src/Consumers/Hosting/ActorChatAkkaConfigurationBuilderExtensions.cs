@@ -17,7 +17,7 @@ public static class ActorChatAkkaConfigurationBuilderExtensions
     /// connection's consumer) is started and registered in the <see cref="ActorRegistry"/>, and the channel layer's
     /// mediator starts with the layer. Akka's log events go to <see cref="ILogger"/>; see
     /// <see cref="AkkaLogLevel.For"/> for the level. The host, not Akka's own SIGTERM hook, runs CoordinatedShutdown, after the
-    /// sockets have drained. Call <c>AddActorChatServices</c> too (or use <c>AddActorChat</c>, which does both).
+    /// sockets have drained. Adds Akka.Hosting's actor-system liveness check (tag <see cref="ActorChatHealthChecks.Live"/>). Call <c>AddActorChatServices</c> too (or use <c>AddActorChat</c>, which does both).
     /// </summary>
     /// <param name="builder">The Akka.Hosting builder from <c>AddAkka</c>.</param>
     /// <param name="services">The provider <c>AddAkka</c> hands its callback.</param>
@@ -40,6 +40,7 @@ public static class ActorChatAkkaConfigurationBuilderExtensions
             logging.ClearLoggers();
             logging.AddLoggerFactory(loggers);
         });
+        builder.WithActorSystemLivenessCheck(); // tagged "liveness": the node's /healthz
         builder.WithActors((system, registry) =>
         {
             DrainBeforeAkkaStops(system, services.GetRequiredService<GracefulShutdownService>(), loggers);

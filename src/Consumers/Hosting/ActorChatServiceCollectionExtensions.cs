@@ -47,6 +47,7 @@ public static class ActorChatServiceCollectionExtensions
     /// itself: add <c>.WithActorChat(provider)</c> to that call. Registers the channel layer (in-memory unless an
     /// <see cref="IChannelLayer"/> is registered already), the WebSocket bridge and graceful shutdown. Options are bound
     /// from the <c>ChannelLayer</c> and <c>Bridge</c> sections of <paramref name="configuration"/> and validated at startup.
+    /// Adds ASP.NET Core health checks tagged <see cref="ActorChatHealthChecks.Ready"/> (map them with <c>MapHealthChecks</c>).
     /// </summary>
     public static IServiceCollection AddActorChatServices(this IServiceCollection services, IConfiguration? configuration = null)
     {
@@ -84,7 +85,26 @@ public static class ActorChatServiceCollectionExtensions
         services.TryAddSingleton<GracefulShutdownService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GracefulShutdownService>(static provider => provider.GetRequiredService<GracefulShutdownService>()));
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, WebSocketsStartupFilter>());
+        AddHealthChecks(services);
         return services;
+    }
+
+    /// <summary>
+    /// ASP.NET Core health checks, tagged <see cref="ActorChatHealthChecks.Ready"/>: the channel layer reaches its engine, and
+    /// the node is not stopping. The actor system's liveness check comes with <c>WithActorChat</c>.
+    /// </summary>
+    private static void AddHealthChecks(IServiceCollection services)
+    {
+        if (services.Any(service => service.ServiceType == typeof(ChannelLayerHealthCheck)))
+        {
+            return; // added once; a second registration under the same name would fail every health request
+        }
+
+        services.AddSingleton<ChannelLayerHealthCheck>();
+        services.AddSingleton<ShutdownHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<ChannelLayerHealthCheck>(ActorChatHealthChecks.ChannelLayer, tags: [ActorChatHealthChecks.Ready])
+            .AddCheck<ShutdownHealthCheck>(ActorChatHealthChecks.Shutdown, tags: [ActorChatHealthChecks.Ready]);
     }
 
     /// <summary>Puts the WebSocket middleware first in the pipeline, so <c>MapConsumer</c> endpoints can upgrade.</summary>

@@ -1,4 +1,5 @@
 using ActorChat.ChannelLayer.Cluster;
+using ActorChat.Consumers.Hosting;
 
 namespace Akka.Hosting;
 
@@ -9,13 +10,15 @@ public static class ClusterChannelLayerHostingExtensions
     /// Registers the <see cref="ClusterMessageSerializer"/> for every message the cluster layer sends between nodes, so none
     /// falls back to Akka's default serializer, and turns off the mediator's dead letters for a group send that finds no
     /// other node (a cluster of one). Remoting and clustering themselves are the application's:
-    /// <c>WithRemoting</c> and <c>WithClustering</c> from Akka.Remote.Hosting and Akka.Cluster.Hosting.
+    /// <c>WithRemoting</c> and <c>WithClustering</c> from Akka.Remote.Hosting and Akka.Cluster.Hosting. Adds a health check
+    /// tagged <see cref="ActorChatHealthChecks.Ready"/> that passes while this node is Up and reachable.
     /// </summary>
     public static AkkaConfigurationBuilder WithClusterChannelLayer(this AkkaConfigurationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .WithCustomSerializer("actorchat-cluster", ClusterMessageSerializer.Bindings, system => new ClusterMessageSerializer(system))
-            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off", HoconAddMode.Prepend);
+            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off", HoconAddMode.Prepend)
+            .WithHealthCheck(ActorChatHealthChecks.ClusterMembership, new ClusterMembershipHealthCheck(), tags: [ActorChatHealthChecks.Ready]);
     }
 }

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace ActorChat.Gateway.Operations;
+
+/// <summary>
+/// The node's metrics through OpenTelemetry: ActorChat's meters, the .NET runtime's and ASP.NET Core's, scraped at
+/// <c>/metrics</c> by the Prometheus exporter, and pushed over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// </summary>
+public static class NodeTelemetry
+{
+    /// <summary>Every ActorChat meter (<c>ActorChat.Bridge</c>, <c>ActorChat.ChannelLayer</c>, <c>ActorChat.Cluster</c>, <c>ActorChat.Redis</c>).</summary>
+    public const string ActorChatMeters = "ActorChat.*";
+
+    /// <summary>The standard variable (or configuration key) that switches the OTLP exporter on.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Adds the meter provider for a node named <paramref name="nodeId"/>.</summary>
+    public static void AddNodeTelemetry(this IServiceCollection services, IConfiguration configuration, string nodeId)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("actorchat", serviceInstanceId: nodeId))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ActorChatMeters)
+                    .AddRuntimeInstrumentation()
+                    .AddAspNetCoreInstrumentation()
+                    // Exact values at every scrape: the exporter would otherwise answer from a cache for 300 ms.
+                    .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]))
+                {
+                    metrics.AddOtlpExporter(); // endpoint, protocol, headers and interval from the standard OTEL_* variables
+                }
+            });
+
+        // A meter provider listens to meters by name across the whole process. Keep to this host's own meters, so two
+        // nodes in one process (tests, or an app hosting two) do not mix their counts, as a process of its own would not.
+        services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
+        {
+            var own = provider.GetRequiredService<IMeterFactory>();
+            metrics.AddView(instrument => instrument.Meter.Scope is IMeterFactory scope && !ReferenceEquals(scope, own) ? MetricStreamConfiguration.Drop : null);
+        });
+    }
+}

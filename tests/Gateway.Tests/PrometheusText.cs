@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ActorChat.Gateway.Tests;
+
+/// <summary>Reads a <c>/metrics</c> page: each series by its name and labels, without OpenTelemetry's <c>otel_scope_*</c> labels.</summary>
+internal static partial class PrometheusText
+{
+    /// <summary>Every series on the page, keyed like <c>actorchat_layer_drops_total{reason="full"}</c>.</summary>
+    public static Dictionary<string, double> Parse(string text)
+    {
+        var series = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var space = line.LastIndexOf(' ');
+            var key = ScopeLabel().Replace(line[..space], "").Replace("{}", "");
+            series[key] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return series;
+    }
+
+    /// <summary>Reads a node's <c>/metrics</c>.</summary>
+    public static async Task<Dictionary<string, double>> ScrapeAsync(this HttpClient http) => Parse(await http.GetStringAsync("/metrics"));
+
+    // An otel_scope_name="…" (or _version) label and the comma after it, or before it when it is the last label.
+    [GeneratedRegex("""otel_scope_\w+="[^"]*",?|,otel_scope_\w+="[^"]*"(?=})""")]
+    private static partial Regex ScopeLabel();
+}
