@@ -7,11 +7,11 @@ namespace ActorChat.LoadGen;
 
 /// <summary>
 /// One connection of the load: a member of a room that checks every message it receives (per-sender order,
-/// duplicates) and, if it is a sender, sends <c>{"message":"sender|seq|timestamp|padding"}</c>.
+/// duplicates) and, if it is a sender, sends <c>sender|seq|timestamp|padding</c> in the server's protocol (for the chat
+/// protocol <c>{"message":"…"}</c>).
 /// </summary>
-internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, RunClock clock)
+internal sealed class ChatClient(int room, string roomName, WireProtocol protocol, int senderIndex, int sendersInRoom, RunClock clock)
 {
-    private static readonly byte[] s_prefix = "{\"message\":\""u8.ToArray();
     private readonly long[] _nextSeq = new long[sendersInRoom];
     private RawWebSocket? _socket;
     private SemaphoreSlim? _window;
@@ -34,8 +34,11 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
 
     public bool IsSender => SenderIndex >= 0;
 
-    public async Task ConnectAsync(Uri uri, IPAddress? local, CancellationToken cancellationToken) =>
+    public async Task ConnectAsync(Uri uri, IPAddress? local, CancellationToken cancellationToken)
+    {
         _socket = await RawWebSocket.ConnectAsync(uri, local, cancellationToken);
+        await protocol.StartAsync(_socket, roomName, cancellationToken);
+    }
 
     /// <summary>Receives until the socket closes or <paramref name="stop"/> fires; checks and times each message.</summary>
     public async Task ReceiveLoopAsync(CancellationToken stop)
@@ -52,7 +55,7 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
     /// <summary>Closed loop (window of <paramref name="inFlight"/>) or fixed rate, until <paramref name="stopSending"/>.</summary>
     public async Task SendLoopAsync(int inFlight, double rate, int payload, CancellationToken stopSending)
     {
-        var message = new byte[s_prefix.Length + 64 + payload + 2];
+        var message = new byte[protocol.SendPrefix.Length + 64 + payload + protocol.SendSuffix.Length];
         _window = new SemaphoreSlim(inFlight, int.MaxValue);
         var interval = rate > 0 ? Stopwatch.Frequency / rate : 0;
         var next = (double)Stopwatch.GetTimestamp();
@@ -74,7 +77,7 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
                     await _window.WaitAsync(stopSending);
                 }
 
-                var length = Format(message, SenderIndex, Sent, Stopwatch.GetTimestamp(), payload);
+                var length = Format(message, protocol, SenderIndex, Sent, Stopwatch.GetTimestamp(), payload);
                 await _socket!.SendTextAsync(message.AsMemory(0, length), stopSending);
                 Sent++;
             }
@@ -96,13 +99,21 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
 
     private void OnMessage(ReadOnlySpan<byte> frame, long now)
     {
-        // {"message":"S|Q|T|padding"}: parse the three numbers without decoding the frame.
-        if (!frame.StartsWith(s_prefix))
+        foreach (var record in WireProtocol.Records(frame))
         {
-            return;
+            OnRecord(record, now);
+        }
+    }
+
+    private void OnRecord(ReadOnlySpan<byte> message, long now)
+    {
+        // prefix + "S|Q|T|padding": parse the three numbers without decoding the message.
+        if (!message.StartsWith(protocol.ReceivePrefix))
+        {
+            return; // not a chat message (SignalR's pings and handshake answer, say)
         }
 
-        var rest = frame[s_prefix.Length..];
+        var rest = message[protocol.ReceivePrefix.Length..];
         if (!Utf8Parser.TryParse(rest, out int sender, out var used) || sender < 0 || sender >= _nextSeq.Length)
         {
             return;
@@ -141,10 +152,10 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
         }
     }
 
-    private static int Format(byte[] buffer, int sender, long seq, long timestamp, int payload)
+    private static int Format(byte[] buffer, WireProtocol protocol, int sender, long seq, long timestamp, int payload)
     {
-        s_prefix.CopyTo(buffer, 0);
-        var at = s_prefix.Length;
+        protocol.SendPrefix.CopyTo(buffer, 0);
+        var at = protocol.SendPrefix.Length;
         Utf8Formatter.TryFormat(sender, buffer.AsSpan(at), out var written);
         at += written;
         buffer[at++] = (byte)'|';
@@ -154,12 +165,11 @@ internal sealed class ChatClient(int room, int senderIndex, int sendersInRoom, R
         Utf8Formatter.TryFormat(timestamp, buffer.AsSpan(at), out written);
         at += written;
         buffer[at++] = (byte)'|';
-        var padding = Math.Max(0, payload - (at - s_prefix.Length));
+        var padding = Math.Max(0, payload - (at - protocol.SendPrefix.Length));
         buffer.AsSpan(at, padding).Fill((byte)'x');
         at += padding;
-        buffer[at++] = (byte)'"';
-        buffer[at++] = (byte)'}';
-        return at;
+        protocol.SendSuffix.CopyTo(buffer, at);
+        return at + protocol.SendSuffix.Length;
     }
 
     /// <summary>The messages this client should have received: everything its room's senders sent.</summary>

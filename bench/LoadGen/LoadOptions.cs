@@ -21,6 +21,7 @@ internal sealed record LoadOptions
     public int ServerPid { get; init; }
     public IPAddress[] Bind { get; init; } = [];
     public string PathFormat { get; init; } = "/ws/chat/{0}/";
+    public string Protocol { get; init; } = "chat";
 
     public const string Usage = """
         usage: LoadGen fanout|echo|idle [options]
@@ -36,8 +37,13 @@ internal sealed record LoadOptions
           --room-size N                 idle: members per room (default 10)
           --server-pid PID              idle: read the server's RSS from /proc to report bytes per connection
           --bind 127.0.0.2,127.0.0.3    local addresses to spread client sockets over (more than 64k connections)
-          --path /ws/chat/{0}/          room path pattern
+          --path /ws/chat/{0}/          room path pattern (with --protocol signalr: the hub's path, default /hub)
+          --protocol chat|signalr       the chat protocol (ActorChat, bench/BareKestrel), or SignalR's JSON hub protocol
+                                        (bench/SignalRHub: JoinRoom(room), SendToRoom(room, text), client method "message")
         """;
+
+    /// <summary>The wire protocol for a client in <paramref name="room"/>.</summary>
+    public WireProtocol WireFor(string room) => Protocol == "signalr" ? WireProtocol.SignalR(room) : WireProtocol.Chat(room);
 
     public static LoadOptions Parse(string[] args)
     {
@@ -72,6 +78,9 @@ internal sealed record LoadOptions
                 "--server-pid" => options with { ServerPid = Int(name, value) },
                 "--bind" => options with { Bind = value.Split(',').Select(IPAddress.Parse).ToArray() },
                 "--path" => options with { PathFormat = value },
+                "--protocol" => value is "chat" or "signalr"
+                    ? options with { Protocol = value, PathFormat = value == "signalr" && options.PathFormat == "/ws/chat/{0}/" ? "/hub" : options.PathFormat }
+                    : throw new ArgumentException($"--protocol is chat or signalr, not '{value}'"),
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };
         }

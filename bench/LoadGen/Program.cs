@@ -84,7 +84,8 @@ internal static class ChatLoad
         {
             for (var m = 0; m < o.Members; m++)
             {
-                clients.Add((new ChatClient(room, m < o.Senders ? m : -1, o.Senders, clock), Connector.RoomUri(o, $"load-{run}-{room}", m)));
+                var name = $"load-{run}-{room}";
+                clients.Add((new ChatClient(room, name, o.WireFor(name), m < o.Senders ? m : -1, o.Senders, clock), Connector.RoomUri(o, name, m)));
             }
         }
 
@@ -157,7 +158,8 @@ internal static class IdleLoad
         var clock = new RunClock();
         var run = Guid.NewGuid().ToString("N")[..6];
         var clients = Enumerable.Range(0, o.Connections)
-            .Select(i => (new ChatClient(i / o.RoomSize, -1, 1, clock), Connector.RoomUri(o, $"idle-{run}-{i / o.RoomSize}", i)))
+            .Select(i => (Name: $"idle-{run}-{i / o.RoomSize}", Index: i))
+            .Select(c => (new ChatClient(c.Index / o.RoomSize, c.Name, o.WireFor(c.Name), -1, 1, clock), Connector.RoomUri(o, c.Name, c.Index)))
             .ToList();
         var connecting = Stopwatch.StartNew();
         var failed = await Connector.ConnectAllAsync(clients, o);
