@@ -68,6 +68,48 @@ public sealed class MessageRelayTests : ConsumerTestKit
     }
 
     [Fact]
+    public async Task A_group_send_is_in_every_members_relay_when_it_returns_in_send_order_on_the_senders_thread()
+    {
+        // The fast lane: no room actor between the sender and the members' writers. Four senders on their own threads
+        // send to one room of three relayed members; each member has every message once, each sender's in its order,
+        // and a message is there the moment GroupSendAsync returns.
+        await using var layer = new InMemoryChannelLayer(Sys);
+        var relays = new List<RecordingRelay>();
+        for (var i = 0; i < 3; i++)
+        {
+            var relay = new RecordingRelay("fast.lane");
+            var channel = await layer.NewChannelAsync();
+            layer.Bind(channel, TestActor, relay);
+            await layer.GroupAddAsync("room", channel);
+            relays.Add(relay);
+        }
+
+        const int perSender = 500;
+        var senders = Enumerable.Range(0, 4).Select(sender => Task.Run(async () =>
+        {
+            for (var n = 0; n < perSender; n++)
+            {
+                var message = ChannelMessage.Create("fast.lane", new { sender, n });
+                await layer.GroupSendAsync("room", message);
+                Assert.All(relays, relay => Assert.Contains(message, relay.Relayed)); // delivered before the send returned
+            }
+        }));
+        await Task.WhenAll(senders);
+
+        foreach (var relay in relays)
+        {
+            var received = relay.Relayed.ToList();
+            Assert.Equal(4 * perSender, received.Count);
+            foreach (var bySender in received.GroupBy(m => m.Get<int>("sender")))
+            {
+                Assert.Equal(Enumerable.Range(0, perSender), bySender.Select(m => m.Get<int>("n")));
+            }
+        }
+
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // nothing went through the actor
+    }
+
+    [Fact]
     public void Acknowledging_more_than_was_delivered_never_goes_below_zero()
     {
         using var layer = new InMemoryChannelLayerHolder(Sys);

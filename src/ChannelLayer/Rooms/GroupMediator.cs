@@ -4,17 +4,17 @@ using Akka.Actor;
 namespace ActorChat.ChannelLayer.Rooms;
 
 /// <summary>
-/// The node's mediator: it owns the map group → room actor, creates a room on a group's first local
+/// The node's mediator: it owns the map group → room, creates a room on a group's first local
 /// join, removes it when the group has no local members, and ends bindings of actors that stop.
 /// </summary>
 /// <remarks>
-/// Membership changes go through this one actor, so they are serialized per node. Group sends do not:
-/// senders read the shared <c>directory</c> and tell the room directly, which keeps per-sender order
-/// (sender → room → member are each FIFO) and keeps the mediator off the hot path.
+/// Membership changes go through this actor and the group's room actor, so they are serialized per group. Group sends
+/// do not: senders read the room's <see cref="RoomMembership"/> from the shared <c>directory</c> and fan out on their
+/// own thread, which keeps per-sender order and keeps both actors off the hot path.
 /// </remarks>
 internal sealed class GroupMediator(
     RoomContext context,
-    ConcurrentDictionary<string, IActorRef> directory,
+    ConcurrentDictionary<string, RoomMembership> directory,
     ConcurrentDictionary<string, ChannelBinding> bindings,
     IGroupSubscriptions? subscriptions) : UntypedActor
 {
@@ -66,12 +66,13 @@ internal sealed class GroupMediator(
         }
 
         var group = join.Group;
-        var room = Context.ActorOf(ActorFactory.Props(() => new RoomActor(group, context)), $"room-{group}-{++_roomCounter}");
-        entry = new RoomEntry(room) { Forwarded = 1 };
+        var membership = new RoomMembership(context);
+        var room = Context.ActorOf(ActorFactory.Props(() => new RoomActor(group, context, membership)), $"room-{group}-{++_roomCounter}");
+        entry = new RoomEntry(room, membership) { Forwarded = 1 };
         _rooms[join.Group] = entry;
         if (subscriptions is null)
         {
-            directory[join.Group] = room;
+            directory[join.Group] = membership;
             room.Forward(join);
             return;
         }
@@ -81,7 +82,7 @@ internal sealed class GroupMediator(
         RunTask(async () =>
         {
             await subscriptions.SubscribeAsync(group);
-            directory[group] = room;
+            directory[group] = membership;
             room.Tell(join, asker);
         });
     }
@@ -106,7 +107,7 @@ internal sealed class GroupMediator(
         }
 
         _rooms.Remove(empty.Group);
-        directory.TryRemove(KeyValuePair.Create(empty.Group, empty.Room));
+        directory.TryRemove(KeyValuePair.Create(empty.Group, entry.Membership));
         Context.Stop(empty.Room);
         if (subscriptions is not null)
         {
@@ -169,9 +170,11 @@ internal sealed class GroupMediator(
         });
     }
 
-    private sealed class RoomEntry(IActorRef room)
+    private sealed class RoomEntry(IActorRef room, RoomMembership membership)
     {
         public IActorRef Room { get; } = room;
+
+        public RoomMembership Membership { get; } = membership;
 
         /// <summary>Joins forwarded to the room; equal to the room's own count when none is in flight.</summary>
         public long Forwarded { get; set; }

@@ -9,7 +9,7 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// </summary>
 internal sealed class LocalRooms
 {
-    private readonly ConcurrentDictionary<string, IActorRef> _directory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoomMembership> _directory = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ChannelBinding> _bindings = new(StringComparer.Ordinal);
     private readonly IActorRef _mediator;
     private readonly TimeSpan _askTimeout;
@@ -72,12 +72,15 @@ internal sealed class LocalRooms
         }
     }
 
-    /// <summary>Hands a group message to this node's room for the group, if there is one. Never blocks.</summary>
+    /// <summary>
+    /// Fans a group message out to this node's members of the group, if it has any, on the caller's thread: each member's
+    /// binding relays it to the socket's writer or tells it to the member's actor. Never blocks.
+    /// </summary>
     public void Publish(string group, ChannelMessage message)
     {
         if (_directory.TryGetValue(group, out var room))
         {
-            room.Tell(message, ActorRefs.NoSender);
+            room.FanOut(message);
         }
     }
 

@@ -1,49 +1,54 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
 /// <summary>
-/// One group on one node. It keeps the group's local members and fans each group message out to them.
-/// Member actors are watched, so a stopped actor never stays a member. Plain channels stay until
-/// <see cref="ChannelLayerOptions.GroupExpiry"/> after their last join.
+/// One group on one node. It keeps the group's local members and publishes them to its <see cref="RoomMembership"/>
+/// after every change; senders fan group messages out from there on their own threads. Member actors are watched, so a
+/// stopped actor never stays a member. Plain channels stay until <see cref="ChannelLayerOptions.GroupExpiry"/> after
+/// their last join.
 /// </summary>
 /// <remarks>
-/// Fan-out walks a flat list (swap-remove keeps removal O(1)) and offers the same
-/// <see cref="ChannelMessage"/> instance to every member, so the message is encoded once per node
-/// however many members there are. A member whose binding relays the type gets it without an actor hop
-/// (see <see cref="ChannelBinding"/>). A full member is skipped and counted; the rest of the room goes on.
+/// Every membership change goes through this actor, one at a time, and a join is answered only after the snapshot with
+/// it is published: once <c>GroupAddAsync</c> returns, every later group send reaches the member.
 /// </remarks>
-internal sealed class RoomActor(string group, RoomContext context) : UntypedActor
+internal sealed class RoomActor(string group, RoomContext context, RoomMembership membership) : UntypedActor, IWithTimers
 {
-    private readonly List<ActorMember> _actors = [];
+    private const string ExpiryTimer = "expire-plain-members";
+    private readonly List<(string Channel, ChannelBinding Binding)> _actors = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<string, DateTimeOffset> _plain = [];
     private long _joins;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case ChannelMessage groupMessage:
-                FanOut(groupMessage);
-                break;
             case JoinGroup join:
                 Join(join);
+                Publish();
                 Sender.Tell(Joined.Instance);
                 break;
             case LeaveGroup leave:
                 Leave(leave.Channel);
+                Publish();
                 Sender.Tell(Left.Instance);
                 ReportIfEmpty();
                 break;
             case Terminated terminated:
                 RemoveActor(terminated.ActorRef);
+                Publish();
                 ReportIfEmpty();
                 break;
             case GetMembers:
-                ExpirePlainMembers(context.Time.GetUtcNow());
+                ExpirePlainMembers();
                 Sender.Tell((IReadOnlyCollection<string>)[.. _actorIndex.Keys, .. _plain.Keys]);
+                break;
+            case ExpirePlain:
+                ExpirePlainMembers();
+                ReportIfEmpty();
                 break;
             default:
                 Unhandled(message);
@@ -57,6 +62,12 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
         if (join.Binding is null)
         {
             _plain[join.Channel] = context.Time.GetUtcNow(); // a repeated join refreshes the expiry, as in Channels
+            if (!Timers.IsTimerActive(ExpiryTimer))
+            {
+                // Senders skip expired channels themselves; this only lets a room of expired channels go away.
+                Timers.StartPeriodicTimer(ExpiryTimer, ExpirePlain.Instance, context.Options.GroupExpiry);
+            }
+
             return;
         }
 
@@ -67,7 +78,7 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
         }
 
         _actorIndex[join.Channel] = _actors.Count;
-        _actors.Add(new ActorMember(join.Channel, join.Binding));
+        _actors.Add((join.Channel, join.Binding));
         Context.Watch(join.Binding.Actor);
     }
 
@@ -96,6 +107,7 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
         }
     }
 
+    /// <summary>Swap-remove keeps removal O(1); members have no order.</summary>
     private void RemoveAt(int index)
     {
         var removed = _actors[index];
@@ -106,62 +118,15 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
         _actorIndex.Remove(removed.Channel);
     }
 
-    private void FanOut(ChannelMessage message)
-    {
-        long delivered = 0, full = 0, stopped = 0;
-        foreach (ref readonly var member in CollectionsMarshal.AsSpan(_actors))
-        {
-            switch (member.Binding.Deliver(message))
-            {
-                case DeliveryResult.Delivered:
-                    delivered++;
-                    break;
-                case DeliveryResult.Full:
-                    full++;
-                    break;
-                default:
-                    stopped++; // its Terminated is on the way and removes it
-                    break;
-            }
-        }
-
-        if (_plain.Count > 0)
-        {
-            ExpirePlainMembers(context.Time.GetUtcNow());
-            foreach (var channel in _plain.Keys)
-            {
-                if (context.Sink.TryDeliver(channel, message))
-                {
-                    delivered++;
-                }
-                else
-                {
-                    full++;
-                }
-            }
-
-            ReportIfEmpty();
-        }
-
-        context.Stats.Delivered(delivered);
-        if (full > 0)
-        {
-            context.Stats.DroppedFull(full);
-        }
-
-        if (stopped > 0)
-        {
-            context.Stats.DroppedStopped(stopped);
-        }
-    }
-
-    private void ExpirePlainMembers(DateTimeOffset now)
+    private void ExpirePlainMembers()
     {
         if (_plain.Count == 0)
         {
             return;
         }
 
+        var now = context.Time.GetUtcNow();
+        var before = _plain.Count;
         foreach (var (channel, joined) in _plain)
         {
             if (now - joined > context.Options.GroupExpiry)
@@ -169,7 +134,21 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
                 _plain.Remove(channel); // removing during enumeration is allowed for Dictionary in .NET Core 3+
             }
         }
+
+        if (_plain.Count == 0)
+        {
+            Timers.Cancel(ExpiryTimer);
+        }
+
+        if (_plain.Count != before)
+        {
+            Publish();
+        }
     }
+
+    private void Publish() => membership.Publish(new RoomMembers(
+        [.. _actors.Select(member => member.Binding)],
+        [.. _plain.Select(plain => new PlainMember(plain.Key, plain.Value))]));
 
     private void ReportIfEmpty()
     {
@@ -179,5 +158,9 @@ internal sealed class RoomActor(string group, RoomContext context) : UntypedActo
         }
     }
 
-    private readonly record struct ActorMember(string Channel, ChannelBinding Binding);
+    /// <summary>The room's timer: time to drop plain channels past their expiry.</summary>
+    private sealed class ExpirePlain
+    {
+        public static readonly ExpirePlain Instance = new();
+    }
 }
