@@ -6,7 +6,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -73,8 +72,6 @@ public static class ActorChatServiceCollectionExtensions
             }
         });
 
-        services.AddOptions<SocketTransportOptions>().Configure<IOptions<BridgeOptions>>((sockets, options) =>
-            sockets.UnsafePreferInlineScheduling = options.Value.InlineSocketCompletions);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChannelLayer>(sp => new InMemoryChannelLayer(
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IOptions<ChannelLayerOptions>>().Value,

@@ -4,15 +4,14 @@ using System.IO.Pipelines;
 namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
-/// The stream a connection's <see cref="System.Net.WebSockets.WebSocket"/> runs on, over the connection's
-/// pipe. Between <see cref="BeginBatchAsync"/> and <see cref="EndBatchAsync"/>, writes only fill the pipe's buffer,
-/// so all frames the writer drained from its queue leave in one flush (one send syscall). Outside a batch
-/// (pongs, keep-alive pings, the close handshake) every write is flushed at once.
+/// The stream a connection's <see cref="System.Net.WebSockets.WebSocket"/> runs on, over the connection's transport
+/// pipe. The writer puts every data frame it drained from its queue into the pipe and flushes once
+/// (<see cref="WriteFramesAsync"/>, one send syscall); the WebSocket's own writes (pongs, keep-alive pings, the close
+/// handshake) are flushed at once. One write gate keeps the two from interleaving.
 /// </summary>
 internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stream
 {
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private bool _batching;
     private volatile bool _disposed;
 
     public override bool CanRead => true;
@@ -25,35 +24,8 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>Holds flushes back until <see cref="EndBatchAsync"/>, and other writers out: takes the write gate.</summary>
-    public async ValueTask BeginBatchAsync(CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _batching = true;
-    }
-
-    /// <summary>Flushes everything written since <see cref="BeginBatchAsync"/> and releases the gate.</summary>
-    public async ValueTask EndBatchAsync(CancellationToken cancellationToken)
-    {
-        _batching = false;
-        try
-        {
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_batching)
-        {
-            output.Write(buffer.Span); // inside the writer's batch, which holds the gate
-            return;
-        }
-
         // The WebSocket's own frames (pongs, pings, close) come from other threads: one writer on the pipe at a time.
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

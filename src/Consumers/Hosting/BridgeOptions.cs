@@ -39,38 +39,6 @@ public sealed class BridgeOptions
     /// <summary>When true, a request without an <c>Origin</c> header (a non-browser client) is refused. The default is false.</summary>
     public bool RequireOrigin { get; set; }
 
-    /// <summary>
-    /// Write every frame the writer finds queued into the connection's buffer and flush once (one send syscall),
-    /// instead of one flush per frame. The default is true.
-    /// </summary>
-    public bool CoalesceWrites { get; set; } = true;
-
-    /// <summary>
-    /// After the 101, run the WebSocket directly on the connection's transport pipe instead of the HTTP/1.1
-    /// upgrade stream. The default is true.
-    /// </summary>
-    public bool UseTransportPipe { get; set; } = true;
-
-    /// <summary>
-    /// Let Kestrel complete socket operations on the I/O thread instead of queueing them to the thread pool
-    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>; consumer code still runs on actors, never inline). The default is
-    /// false: measured on its own and with the other switches, it collapsed fan-out throughput (see BENCHMARKS.md).
-    /// </summary>
-    public bool InlineSocketCompletions { get; set; }
-
-    /// <summary>
-    /// With the transport pipe, write outgoing data frames directly (RFC 6455 header plus one copy of the payload)
-    /// instead of through <see cref="System.Net.WebSockets.WebSocket.SendAsync(ReadOnlyMemory{byte}, System.Net.WebSockets.WebSocketMessageType, bool, CancellationToken)"/>,
-    /// which copies each payload twice. Receiving and control frames stay with the WebSocket. The default is true.
-    /// </summary>
-    public bool DirectFrames { get; set; } = true;
-
-    /// <summary>
-    /// Let rooms hand messages of a consumer's <see cref="RelayToClientAttribute"/> types straight to its connection's
-    /// writer, past the consumer actor. The default is true.
-    /// </summary>
-    public bool RelayToClient { get; set; } = true;
-
     /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

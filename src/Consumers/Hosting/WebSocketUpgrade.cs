@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,21 +8,22 @@ using Microsoft.AspNetCore.Http.Features;
 namespace ActorChat.Consumers.Hosting;
 
 /// <summary>
-/// Completes a WebSocket handshake and returns the socket. With <see cref="BridgeOptions.UseTransportPipe"/> or
-/// <see cref="BridgeOptions.CoalesceWrites"/> it answers the RFC 6455 handshake itself and runs the WebSocket on a
-/// <see cref="BatchingStream"/>: over the connection's transport pipe (skipping the HTTP/1.1 upgrade stream) when
-/// <see cref="BridgeOptions.UseTransportPipe"/> is on, else over pipes around the upgrade stream. With both off it is
-/// ASP.NET Core's own accept, one flush per frame.
+/// Completes a WebSocket handshake and returns the socket. On an HTTP/1.1 connection with a transport pipe (Kestrel's
+/// sockets) it answers the RFC 6455 handshake itself and runs the WebSocket on a <see cref="BatchingStream"/> over the
+/// connection's transport pipe, skipping the HTTP/1.1 upgrade stream, so the writer can put many frames in one flush.
+/// Anywhere else (WebSockets over HTTP/2, a server without a transport pipe) it is ASP.NET Core's own accept, and the
+/// writer sends frame by frame.
 /// </summary>
 internal static class WebSocketUpgrade
 {
     private const string Rfc6455Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /// <summary>Accepts the socket; <c>Batching</c> is null when frames are flushed one by one.</summary>
+    /// <summary>Accepts the socket; <c>Batching</c> is null on ASP.NET Core's own accept.</summary>
     public static async Task<(WebSocket Socket, BatchingStream? Batching)> AcceptAsync(HttpContext context, string? subprotocol, BridgeOptions options)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        if (!(options.UseTransportPipe || options.CoalesceWrites) || upgrade is not { IsUpgradableRequest: true })
+        var transport = context.Features.Get<IConnectionTransportFeature>()?.Transport;
+        if (upgrade is not { IsUpgradableRequest: true } || transport is null)
         {
             return (await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
@@ -43,11 +43,8 @@ internal static class WebSocketUpgrade
             headers.SecWebSocketProtocol = subprotocol;
         }
 
-        var upgraded = await upgrade.UpgradeAsync().ConfigureAwait(false); // sends the 101
-        var transport = options.UseTransportPipe ? context.Features.Get<IConnectionTransportFeature>()?.Transport : null;
-        var stream = transport is not null
-            ? new BatchingStream(transport.Input, transport.Output)
-            : new BatchingStream(PipeReader.Create(upgraded), PipeWriter.Create(upgraded));
+        await upgrade.UpgradeAsync().ConfigureAwait(false); // sends the 101; the WebSocket then runs on the transport pipe
+        var stream = new BatchingStream(transport.Input, transport.Output);
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
             IsServer = true,
@@ -55,6 +52,6 @@ internal static class WebSocketUpgrade
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
-        return (socket, options.CoalesceWrites ? stream : null);
+        return (socket, stream);
     }
 }
