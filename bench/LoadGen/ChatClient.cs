@@ -58,7 +58,9 @@ internal sealed class ChatClient(int room, string roomName, WireProtocol protoco
         var message = new byte[protocol.SendPrefix.Length + 64 + payload + protocol.SendSuffix.Length];
         _window = new SemaphoreSlim(inFlight, int.MaxValue);
         var interval = rate > 0 ? Stopwatch.Frequency / rate : 0;
-        var next = (double)Stopwatch.GetTimestamp();
+        // Each sender starts at its own random phase of the interval: senders that all fire on the same tick send the
+        // whole rate as one burst, and the latency measured is then the burst's queue, not the server's.
+        var next = Stopwatch.GetTimestamp() + Random.Shared.NextDouble() * interval;
         try
         {
             while (!stopSending.IsCancellationRequested)

@@ -31,6 +31,9 @@ public sealed class ChannelLayerOptions
     /// </summary>
     public TimeSpan GroupExpiry { get; set; } = TimeSpan.FromSeconds(86400);
 
+    /// <summary>The largest presence meta a connection may track, in bytes of JSON. The default is 1024.</summary>
+    public int PresenceMetaLimit { get; set; } = 1024;
+
     /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -61,6 +64,11 @@ public sealed class ChannelLayerOptions
         if (GroupExpiry <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:GroupExpiry is {GroupExpiry}; it must be positive, such as 86400s.");
+        }
+
+        if (PresenceMetaLimit is < 2 or > 65536)
+        {
+            errors.Add($"{SectionName}:PresenceMetaLimit is {PresenceMetaLimit}; it must be 2 to 65536 bytes.");
         }
 
         return errors;

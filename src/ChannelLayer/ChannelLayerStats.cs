@@ -20,6 +20,8 @@ public sealed class ChannelLayerStats : IDisposable
     private long _dropsExpired;
     private long _dropsStopped;
     private long _crossNodeFailures;
+    private long _presenceEntries;
+    private long _presenceDiffs;
 
     /// <summary>Creates the counters; with <paramref name="meterFactory"/> (a node's DI), the meter is scoped to that node.</summary>
     internal ChannelLayerStats(IMeterFactory? meterFactory = null)
@@ -36,6 +38,8 @@ public sealed class ChannelLayerStats : IDisposable
             new(DropsStopped, new KeyValuePair<string, object?>("reason", "stopped")),
         }, description: "Messages not delivered, by reason.");
         _meter.CreateObservableCounter("actorchat_layer_cross_node_failures", () => CrossNodeFailures, description: "Sends to other nodes that failed.");
+        _meter.CreateObservableGauge("actorchat_presence_entries", () => PresenceEntries, description: "Presence metas this node's connections have tracked now.");
+        _meter.CreateObservableCounter("actorchat_presence_diffs", () => PresenceDiffs, description: "presence.diff messages this node sent to groups.");
     }
 
     /// <summary>Messages sent to single channels.</summary>
@@ -58,6 +62,16 @@ public sealed class ChannelLayerStats : IDisposable
 
     /// <summary>Sends to other nodes that failed (Redis unreachable).</summary>
     public long CrossNodeFailures => Volatile.Read(ref _crossNodeFailures);
+
+    /// <summary>Presence metas this node's connections have tracked now (a connection in two groups counts twice).</summary>
+    public long PresenceEntries => Volatile.Read(ref _presenceEntries);
+
+    /// <summary><c>presence.diff</c> messages this node sent to groups (one per batch of joins and leaves, however many members).</summary>
+    public long PresenceDiffs => Volatile.Read(ref _presenceDiffs);
+
+    internal void PresenceTracked(long change) => Interlocked.Add(ref _presenceEntries, change);
+
+    internal void PresenceDiffSent() => Interlocked.Increment(ref _presenceDiffs);
 
     internal void Sent() => Interlocked.Increment(ref _sends);
 

@@ -46,6 +46,22 @@ public interface IChannelLayer : IAsyncDisposable
     ValueTask<IReadOnlyCollection<string>> GroupMembersAsync(string group, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Tracks <paramref name="channel"/>'s presence in <paramref name="group"/> under <paramref name="presence"/>'s key and
+    /// meta, on every node: <see cref="PresenceAsync"/> lists it, and the group's members receive a
+    /// <see cref="PresenceDiff"/> with it among the joins. Tracking a tracked channel again replaces its meta. The presence
+    /// ends with <see cref="UntrackAsync"/>, with <see cref="GroupDiscardAsync"/>, when the actor bound to the channel
+    /// stops, or when the channel's node leaves the layer. Tracking does not add the channel to the group.
+    /// </summary>
+    /// <exception cref="InvalidPresenceException">The key or meta breaks a rule (<see cref="ChannelLayerOptions.PresenceMetaLimit"/>).</exception>
+    ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends <paramref name="channel"/>'s presence in <paramref name="group"/>: its meta leaves in a diff. Nothing when it has none.</summary>
+    ValueTask UntrackAsync(string group, string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Who is in <paramref name="group"/>: each key with its metas, on every node the layer spans.</summary>
+    ValueTask<IReadOnlyList<PresenceEntry>> PresenceAsync(string group, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Binds a channel to an actor: messages for it go straight into the actor's mailbox, or through
     /// <paramref name="relay"/> for the types it relays. The binding ends when the actor stops or the result is disposed.
     /// The channel's capacity counts the messages the actor has not yet reported with

@@ -208,7 +208,13 @@ public abstract partial class WebSocketConsumer : UntypedActor
             return own(message);
         }
 
-        var handler = _table.Find(message.Type) ?? throw UnknownMessageTypeException.NoHandler(GetType(), message.Type);
+        var handler = _table.Find(message.Type);
+        if (handler is null)
+        {
+            // Every member of a group with presence gets its diffs; one that has no use for them ignores them.
+            return message.Type == PresenceDiff.MessageType ? Task.CompletedTask : throw UnknownMessageTypeException.NoHandler(GetType(), message.Type);
+        }
+
         return handler(this, message);
     }
 

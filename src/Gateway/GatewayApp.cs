@@ -50,6 +50,7 @@ public static class GatewayApp
         app.MapConsumer<ChatConsumer>();
         app.MapConsumer<EchoConsumer>("/ws/echo/");
         app.MapRoomMessages(node);
+        app.MapRoomPresence();
         app.MapHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapChatPage();

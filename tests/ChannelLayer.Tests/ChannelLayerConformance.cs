@@ -7,7 +7,7 @@ namespace ActorChat.ChannelLayer.Tests;
 /// The channel layer spec, written once. Each layer implementation runs it by subclassing and
 /// saying how to create the layer; a layer passes when every test here passes against it.
 /// </summary>
-public abstract class ChannelLayerConformance : ConsumerTestKit
+public abstract partial class ChannelLayerConformance : ConsumerTestKit
 {
     private readonly List<IChannelLayer> _layers = [];
 

@@ -42,6 +42,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     private readonly TimeSpan _askTimeout;
     private readonly ILogger _logger;
     private readonly ClusterMetrics _metrics;
+    private readonly NodePresence _presence;
     private long _tickets;
     private int _warnedNotReady;
 
@@ -79,6 +80,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, DeliverDirect, _peers, _state)), name + "-relay");
         _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state);
         _metrics = new ClusterMetrics(system, _state, meterFactory);
+        _presence = new NodePresence(system, name + "-presence", nodeId, Options, Stats, time, new ClusterPresenceStore(system, name + "-presence-cleaner"), (group, message) => GroupSendAsync(group, message));
     }
 
     /// <summary>
@@ -217,8 +219,26 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
+        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public async ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "tracked");
+        await WhenReadyAsync().ConfigureAwait(false);
+        await _presence.TrackAsync(group, channel, presence, _rooms.Binding(channel)?.Actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask UntrackAsync(string group, string channel, CancellationToken cancellationToken = default) =>
+        _presence.UntrackAsync(group, channel, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PresenceEntry>> PresenceAsync(string group, CancellationToken cancellationToken = default) =>
+        _presence.ListAsync(group, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)

@@ -15,6 +15,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     private readonly ChannelBuffers _buffers;
     private readonly CapacityPolicy _capacity;
     private readonly string _nodeId;
+    private readonly NodePresence _presence;
 
     /// <summary>Creates the layer and its mediator in <paramref name="system"/>.</summary>
     /// <param name="system">The actor system that hosts the mediator and rooms.</param>
@@ -33,7 +34,9 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
         time ??= TimeProvider.System;
         _capacity = new CapacityPolicy(Options);
         _buffers = new ChannelBuffers(Options, _capacity, Stats, time);
-        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, _buffers), "channel-layer-" + Guid.NewGuid().ToString("N")[..8]);
+        var name = "channel-layer-" + Guid.NewGuid().ToString("N")[..8];
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, _buffers), name);
+        _presence = new NodePresence(system, name + "-presence", nodeId, Options, Stats, time, new InMemoryPresenceStore(), (group, message) => GroupSendAsync(group, message));
     }
 
     /// <inheritdoc />
@@ -92,8 +95,20 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        return _rooms.LeaveAsync(group, channel, cancellationToken);
+        return LeaveAsync(group, channel, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default) =>
+        _presence.TrackAsync(group, channel, presence, _rooms.Binding(channel)?.Actor, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask UntrackAsync(string group, string channel, CancellationToken cancellationToken = default) =>
+        _presence.UntrackAsync(group, channel, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PresenceEntry>> PresenceAsync(string group, CancellationToken cancellationToken = default) =>
+        _presence.ListAsync(group, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
@@ -121,6 +136,12 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         _buffers.Clear();
         await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Always reachable: the layer lives in this process.</summary>

@@ -39,6 +39,8 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     private readonly ITimer _heartbeat;
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _groupQueues = new(StringComparer.Ordinal);
     private readonly Task _nodeSubscribed;
+    private readonly RedisPresenceStore _presenceStore;
+    private readonly NodePresence _presence;
     private long _lastFailureLog;
     private long _unloggedFailures;
 
@@ -71,6 +73,8 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         _nodeChannel = _redis.Channel(_keys.Node(redis.NodeId));
         _nodeSubscribed = SubscribeInOrderAsync(_nodeChannel, OnDirectSend);
         _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
+        _presenceStore = new RedisPresenceStore(_redis, _keys, redis, _time);
+        _presence = new NodePresence(system, "channel-layer-" + redis.NodeId + "-presence", redis.NodeId, Options, Stats, _time, _presenceStore, (group, message) => GroupSendAsync(group, message));
     }
 
     /// <inheritdoc />
@@ -174,9 +178,26 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
+        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await RecordMembershipAsync(group, remove: channel).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateChannel(channel);
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "tracked");
+        return _presence.TrackAsync(group, channel, presence, _rooms.Binding(channel)?.Actor, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask UntrackAsync(string group, string channel, CancellationToken cancellationToken = default) =>
+        _presence.UntrackAsync(group, channel, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PresenceEntry>> PresenceAsync(string group, CancellationToken cancellationToken = default) =>
+        _presence.ListAsync(group, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
@@ -262,6 +283,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     public async ValueTask DisposeAsync()
     {
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        await _presenceStore.DisposeAsync().ConfigureAwait(false);
         await _redis.DisposeAsync().ConfigureAwait(false);
         Stats.Dispose();
     }

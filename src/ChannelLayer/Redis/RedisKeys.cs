@@ -22,4 +22,17 @@ internal sealed class RedisKeys(string prefix)
 
     /// <summary>Set of the nodes that have (or had) members in a group.</summary>
     public string GroupNodes(string group) => $"{Prefix}:groupnodes:{group}";
+
+    /// <summary>Hash of one node's presence metas in a group (channel → meta JSON). The group is the hash tag, so a
+    /// group's presence keys share a Redis Cluster slot and one script can sweep them.</summary>
+    public string Presence(string group, string node) => $"{PresencePrefix(group)}{node}";
+
+    /// <summary>The part of <see cref="Presence"/> before the node id.</summary>
+    public string PresencePrefix(string group) => $"{Prefix}:presence:{{{group}}}:";
+
+    /// <summary>Sorted set of the nodes with presence in a group, each scored with the Unix milliseconds its metas expire at.</summary>
+    public string PresenceNodes(string group) => $"{Prefix}:presencenodes:{{{group}}}";
+
+    /// <summary>Set of the groups that have (or had) presence, for the sweep.</summary>
+    public string PresenceGroups => $"{Prefix}:presencegroups";
 }

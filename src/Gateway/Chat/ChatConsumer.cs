@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using ActorChat.ChannelLayer;
 using ActorChat.Consumers;
 using Akka.Actor;
 using Akka.Hosting;
@@ -12,6 +13,9 @@ namespace ActorChat.Gateway.Chat;
 /// per node and relayed past the consumer actor (<see cref="RelayToClientAttribute"/>).
 /// </summary>
 /// <remarks>
+/// <para>A client that connects with <c>?nick=ada</c> joins with presence: it first gets
+/// <c>{"type": "presence.state", "presences": {"ada": {"metas": [...]}}}</c>, then a <c>presence.diff</c> frame for each
+/// batch of joins and leaves, and its messages carry the nick. A client without a nick gets no presence frames.</para>
 /// <c>{"message": "/nick ada"}</c> asks the node's <see cref="NicknameRegistry"/> (an actor the application registered with
 /// Akka.Hosting) for the name; the sender alone gets <c>{"nick": "ada"}</c> or an error frame, and its later messages
 /// carry <c>"nick": "ada"</c>.
@@ -22,6 +26,7 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
 {
     private const string NickCommand = "/nick ";
     private bool _joined;
+    private bool _present;
     private string? _nick;
 
     private string Room => Scope.Route["room"]?.ToString() ?? "";
@@ -36,10 +41,33 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
             throw new DenyConnectionException($"room '{Room}' is not a valid name: {RoomGroup.Rule}");
         }
 
-        await GroupAddAsync(Group);
+        var nick = Scope.Query["nick"].ToString();
+        if (nick.Length > 0 && !Nicknames.IsValid(nick))
+        {
+            throw new DenyConnectionException($"'{nick}' is not a nickname: {Nicknames.Rule}");
+        }
+
+        if (nick.Length == 0)
+        {
+            await GroupAddAsync(Group);
+            _joined = true;
+            await AcceptAsync();
+            return;
+        }
+
+        _nick = nick;
+        _present = true;
+        await GroupAddAsync(Group, new PresenceInfo(nick));
         _joined = true;
         await AcceptAsync();
+        var entries = await PresenceAsync(Group);
+        await SendJsonAsync(new { type = "presence.state", presences = entries.ToDictionary(e => e.Key, e => new PresenceMetas(e.Metas)) });
     }
+
+    /// <summary>Forwards a presence diff to a client that joined with a nickname, as <c>{"type": "presence.diff", "joins": …, "leaves": …}</c>.</summary>
+    [Handles(PresenceDiff.MessageType)]
+    private Task OnPresenceDiff(PresenceDiff diff) =>
+        _present ? SendJsonAsync(new { type = PresenceDiff.MessageType, joins = diff.Joins, leaves = diff.Leaves }) : Task.CompletedTask;
 
     /// <summary>Leaves the room.</summary>
     protected override Task OnDisconnectAsync(WebSocketCloseStatus? status) => _joined ? GroupDiscardAsync(Group) : Task.CompletedTask;

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+
+namespace ActorChat.ChannelLayer.Cluster;
+
+/// <summary>
+/// Presence across the cluster in Akka.DistributedData: one <see cref="ORSet{T}"/> per group, replicated to every node.
+/// Each element is one meta, as JSON with the unique address of the node that tracked it.
+/// </summary>
+/// <remarks>
+/// <para>Writes are <see cref="WriteLocal"/>: a join or leave returns once this node's replica has it, and the replicator
+/// spreads it (deltas at once, full state by gossip every 2 s). The diff is a group send, so members learn of the
+/// change at once; another node's <see cref="ListAsync"/> sees it once replication arrives (typically well under a
+/// second, measured in BENCHMARKS.md).</para>
+/// <para>A list leaves out the metas of nodes that are no longer members. When a node is removed (downed by the split
+/// brain resolver, or left), the oldest node removes its metas from every set and announces them as leaves. That
+/// removal is needed: DistributedData's pruning would otherwise re-add the removed node's elements under a survivor.</para>
+/// </remarks>
+internal sealed class ClusterPresenceStore : IPresenceStore
+{
+    private const string KeyPrefix = "actorchat-presence:";
+    private readonly Akka.Cluster.Cluster _cluster;
+    private readonly IActorRef _replicator;
+    private readonly TimeSpan _timeout;
+    private readonly Dictionary<(string Group, string Channel), string> _ownElements = [];
+    private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
+
+    public ClusterPresenceStore(ActorSystem system, string name)
+    {
+        _cluster = Akka.Cluster.Cluster.Get(system);
+        _replicator = DistributedData.Get(system).Replicator;
+        _timeout = AskTimeouts.For(system);
+        system.ActorOf(ActorFactory.Props(() => new RemovedNodeCleaner(this)), name);
+    }
+
+    public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
+
+    public async Task AddAsync(string group, PresenceMeta meta)
+    {
+        var element = JsonSerializer.Serialize(new Element(meta, _cluster.SelfUniqueAddress.Address.ToString(), _cluster.SelfUniqueAddress.Uid), ChannelMessageJson.Options);
+        var self = _cluster.SelfUniqueAddress;
+        await UpdateAsync(group, set => set.Add(self, element)).ConfigureAwait(false);
+        _ownElements[(group, meta.Channel)] = element; // the tracker calls one operation at a time
+    }
+
+    public async Task RemoveAsync(string group, PresenceMeta meta)
+    {
+        if (_ownElements.Remove((group, meta.Channel), out var element))
+        {
+            var self = _cluster.SelfUniqueAddress;
+            await UpdateAsync(group, set => set.Remove(self, element)).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)
+    {
+        var live = _cluster.State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            .Select(m => (m.Address.ToString(), m.UniqueAddress.Uid))
+            .ToHashSet();
+        return [.. (await ElementsAsync(group, cancellationToken).ConfigureAwait(false))
+            .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
+            .Select(e => e.Stored.Meta)];
+    }
+
+    private async Task UpdateAsync(string group, Func<ORSet<string>, ORSet<string>> modify)
+    {
+        var answer = await _replicator.Ask<IUpdateResponse>(Dsl.Update(Key(group), ORSet<string>.Empty, WriteLocal.Instance, modify), _timeout).ConfigureAwait(false);
+        if (answer is ModifyFailure failure)
+        {
+            throw new InvalidOperationException($"Presence in group '{group}' could not be updated: {failure.ErrorMessage}", failure.Cause);
+        }
+    }
+
+    /// <summary>The set's elements as stored (removal needs the exact string) and decoded.</summary>
+    private async Task<IReadOnlyList<(string Raw, Element Stored)>> ElementsAsync(string group, CancellationToken cancellationToken)
+    {
+        var key = Key(group);
+        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), _timeout, cancellationToken).ConfigureAwait(false);
+        return answer is GetSuccess success
+            ? [.. success.Get(key).Elements.Select(e => (e, JsonSerializer.Deserialize<Element>(e, ChannelMessageJson.Options)!))]
+            : [];
+    }
+
+    private static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
+
+    /// <summary>
+    /// Run on the oldest node when <paramref name="removed"/> has left the cluster: drops its metas from every group's set
+    /// and announces them. Only the oldest does it, so each leave is announced once.
+    /// </summary>
+    private async Task RemoveNodeAsync(UniqueAddress removed)
+    {
+        var ids = await _replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, _timeout).ConfigureAwait(false);
+        var address = removed.Address.ToString();
+        var self = _cluster.SelfUniqueAddress;
+        foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)))
+        {
+            var group = id[KeyPrefix.Length..];
+            var gone = (await ElementsAsync(group, CancellationToken.None).ConfigureAwait(false))
+                .Where(e => e.Stored.Address == address && e.Stored.Uid == removed.Uid).ToList();
+            if (gone.Count == 0)
+            {
+                continue;
+            }
+
+            await UpdateAsync(group, set => gone.Aggregate(set, (s, element) => s.Remove(self, element.Raw))).ConfigureAwait(false);
+            _departed?.Invoke(group, [.. gone.Select(e => e.Stored.Meta)]);
+        }
+    }
+
+    /// <summary>A stored meta: the meta and the unique address of the node that tracked it.</summary>
+    private sealed record Element(PresenceMeta Meta, string Address, int Uid);
+
+    /// <summary>Watches for removed members, and has the oldest remaining node clean up after them.</summary>
+    private sealed class RemovedNodeCleaner : ReceiveActor
+    {
+        public RemovedNodeCleaner(ClusterPresenceStore store)
+        {
+            ReceiveAsync<ClusterEvent.MemberRemoved>(async removed =>
+            {
+                var oldest = store._cluster.State.Members
+                    .Where(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(removed.Member.UniqueAddress))
+                    .OrderBy(m => m, Member.AgeOrdering)
+                    .FirstOrDefault();
+                if (oldest is not null && oldest.UniqueAddress.Equals(store._cluster.SelfUniqueAddress))
+                {
+                    try
+                    {
+                        await store.RemoveNodeAsync(removed.Member.UniqueAddress); // no ConfigureAwait: the catch logs through the actor's context
+                    }
+                    catch (Exception ex) when (ex is AskTimeoutException or InvalidOperationException)
+                    {
+                        Context.GetLogger().Warning("Presence of removed node {0} was not cleaned up: {1}", removed.Member.Address, ex.Message);
+                    }
+                }
+            });
+        }
+
+        protected override void PreStart() => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+
+        protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+}

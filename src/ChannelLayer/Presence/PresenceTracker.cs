@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Akka;
+using Akka.Actor;
+
+namespace ActorChat.ChannelLayer;
+
+/// <summary>
+/// The node's presence actor: it stores what this node's connections track (one store operation at a time, so a track
+/// and its untrack cannot cross), watches each tracking consumer so presence ends when the consumer stops, and sends the
+/// diffs (its awaits keep the actor context: no ConfigureAwait(false) here). Joins and leaves that arrive together go out as one diff per group: after a change it tells itself to flush,
+/// and that message queues behind the changes already waiting, as Phoenix batches its diffs.
+/// </summary>
+internal sealed class PresenceTracker : ReceiveActor
+{
+    private readonly IPresenceStore _store;
+    private readonly string _nodeId;
+    private readonly TimeProvider _time;
+    private readonly ChannelLayerStats _stats;
+    private readonly Func<string, ChannelMessage, ValueTask> _groupSend;
+    private readonly ConcurrentDictionary<string, int> _trackedChannels;
+    private readonly Dictionary<string, Dictionary<string, PresenceMeta>> _byChannel = new(StringComparer.Ordinal); // channel → group → meta
+    private readonly Dictionary<IActorRef, string> _watched = [];
+    private readonly Dictionary<string, (List<PresenceMeta> Joins, List<PresenceMeta> Leaves)> _pending = new(StringComparer.Ordinal);
+    private bool _flushQueued;
+
+    public PresenceTracker(IPresenceStore store, string nodeId, TimeProvider time, ChannelLayerStats stats,
+        Func<string, ChannelMessage, ValueTask> groupSend, ConcurrentDictionary<string, int> trackedChannels)
+    {
+        _store = store;
+        _nodeId = nodeId;
+        _time = time;
+        _stats = stats;
+        _groupSend = groupSend;
+        _trackedChannels = trackedChannels;
+        ReceiveAsync<Track>(OnTrackAsync);
+        ReceiveAsync<Untrack>(OnUntrackAsync);
+        ReceiveAsync<Terminated>(OnTerminatedAsync);
+        Receive<Departed>(d => d.Metas.ToList().ForEach(m => Queue(d.Group, m, join: false)));
+        ReceiveAsync<FlushDiffs>(_ => FlushAsync());
+    }
+
+    private async Task OnTrackAsync(Track track)
+    {
+        try
+        {
+            if (Meta(track.Channel, track.Group) is { } old)
+            {
+                await RemoveAsync(track.Group, old); // tracking again replaces the meta: a leave, then a join
+            }
+
+            var meta = new PresenceMeta(track.Key, track.Channel, _nodeId, _time.GetUtcNow(), track.Meta);
+            await _store.AddAsync(track.Group, meta);
+            if (!_byChannel.TryGetValue(track.Channel, out var groups))
+            {
+                _byChannel[track.Channel] = groups = new Dictionary<string, PresenceMeta>(StringComparer.Ordinal);
+                if (track.Actor is { } actor && !_watched.ContainsKey(actor))
+                {
+                    _watched[actor] = track.Channel;
+                    Context.Watch(actor);
+                }
+            }
+
+            groups[track.Group] = meta;
+            _trackedChannels[track.Channel] = groups.Count;
+            _stats.PresenceTracked(1);
+            Queue(track.Group, meta, join: true);
+            Sender.Tell(Done.Instance);
+        }
+        catch (Exception ex)
+        {
+            Sender.Tell(new Status.Failure(ex));
+        }
+    }
+
+    private async Task OnUntrackAsync(Untrack untrack)
+    {
+        try
+        {
+            if (Meta(untrack.Channel, untrack.Group) is { } meta)
+            {
+                await RemoveAsync(untrack.Group, meta);
+            }
+
+            Sender.Tell(Done.Instance);
+        }
+        catch (Exception ex)
+        {
+            Sender.Tell(new Status.Failure(ex));
+        }
+    }
+
+    /// <summary>A tracking consumer stopped, whether it left its groups or crashed: its presence ends everywhere.</summary>
+    private async Task OnTerminatedAsync(Terminated terminated)
+    {
+        if (!_watched.Remove(terminated.ActorRef, out var channel) || !_byChannel.TryGetValue(channel, out var groups))
+        {
+            return;
+        }
+
+        foreach (var (group, meta) in groups.ToList())
+        {
+            try
+            {
+                await RemoveAsync(group, meta);
+            }
+            catch (Exception)
+            {
+                // The store is unreachable (Redis down): the entry expires with this node's heartbeat there, and the
+                // local list no longer has it.
+                Forget(group, meta);
+            }
+        }
+    }
+
+    private async Task RemoveAsync(string group, PresenceMeta meta)
+    {
+        await _store.RemoveAsync(group, meta);
+        Forget(group, meta);
+    }
+
+    private void Forget(string group, PresenceMeta meta)
+    {
+        if (!_byChannel.TryGetValue(meta.Channel, out var groups) || !groups.Remove(group))
+        {
+            return;
+        }
+
+        _stats.PresenceTracked(-1);
+        Queue(group, meta, join: false);
+        if (groups.Count > 0)
+        {
+            _trackedChannels[meta.Channel] = groups.Count;
+            return;
+        }
+
+        _byChannel.Remove(meta.Channel);
+        _trackedChannels.TryRemove(meta.Channel, out _);
+        foreach (var (actor, channel) in _watched.Where(w => w.Value == meta.Channel).ToList())
+        {
+            _watched.Remove(actor);
+            Context.Unwatch(actor);
+        }
+    }
+
+    private PresenceMeta? Meta(string channel, string group) =>
+        _byChannel.TryGetValue(channel, out var groups) && groups.TryGetValue(group, out var meta) ? meta : null;
+
+    private void Queue(string group, PresenceMeta meta, bool join)
+    {
+        if (!_pending.TryGetValue(group, out var diff))
+        {
+            _pending[group] = diff = ([], []);
+        }
+
+        (join ? diff.Joins : diff.Leaves).Add(meta);
+        if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(FlushDiffs.Instance);
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushQueued = false;
+        var pending = _pending.ToList();
+        _pending.Clear();
+        foreach (var (group, (joins, leaves)) in pending)
+        {
+            // A meta that joined and left within one batch is in both lists; members that never saw it join lose nothing.
+            var diff = new PresenceDiff(group, PresenceRules.ByKey(joins), PresenceRules.ByKey(leaves));
+            try
+            {
+                await _groupSend(group, ChannelMessage.From(diff));
+                _stats.PresenceDiffSent();
+            }
+            catch (Exception)
+            {
+                _stats.CrossNodeFailed(); // the layer could not reach the other nodes; the lists there still converge
+            }
+        }
+    }
+
+    /// <summary>Tracks a connection's channel in a group, watching <paramref name="Actor"/> when the channel is bound to one.</summary>
+    internal sealed record Track(string Group, string Channel, string Key, JsonElement Meta, IActorRef? Actor);
+
+    /// <summary>Ends a channel's presence in a group.</summary>
+    internal sealed record Untrack(string Group, string Channel);
+
+    /// <summary>The store dropped a gone node's metas: announce them as leaves.</summary>
+    internal sealed record Departed(string Group, IReadOnlyList<PresenceMeta> Metas);
+
+    private sealed class FlushDiffs
+    {
+        public static readonly FlushDiffs Instance = new();
+    }
+}
