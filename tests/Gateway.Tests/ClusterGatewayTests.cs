@@ -10,16 +10,16 @@ public sealed class ClusterGatewayTests
 {
     // Quick downing of a killed node, yet a pause long enough that a busy 2-core CI machine does not make two live nodes
     // unreachable to each other (keep-majority would then down the wrong side).
-    private static readonly string[] FastDowning =
+    internal static readonly string[] FastDowning =
     [
         "akka:cluster:split-brain-resolver:stable-after=2s", "akka:cluster:failure-detector:acceptable-heartbeat-pause=5s",
         "akka:remote:log-remote-lifecycle-events=off",
     ];
 
-    private static string[] ClusterNode(string id, int remotePort, int? seedPort) =>
+    internal static string[] ClusterNode(string id, int remotePort, int? seedPort) =>
         ["node:layer=cluster", $"node:id={id}", $"node:remotePort={remotePort}", .. seedPort is { } seed ? new[] { $"node:seeds:0=127.0.0.1:{seed}" } : [], .. FastDowning];
 
-    private static async Task<GatewayServer> NodeAsync(string id, int remotePort, int? seedPort)
+    internal static async Task<GatewayServer> NodeAsync(string id, int remotePort, int? seedPort)
     {
         var server = await GatewayServer.StartAsync(ClusterNode(id, remotePort, seedPort));
         // When another node stops, even gracefully, Akka.Remote logs the end of its association as an error.
@@ -28,7 +28,7 @@ public sealed class ClusterGatewayTests
         return server;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
