@@ -56,6 +56,43 @@ public sealed class ChatPageTests
     }
 
     [Fact]
+    public async Task Pages_in_a_room_see_each_others_names_live_and_a_closed_page_leaves_the_list()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        await using var session = await BrowserSession.StartAsync();
+        var ada = await session.Browser.NewPageAsync();
+        await ada.GotoAsync(new Uri(server.HttpBase, "/?nick=ada#lobby").ToString());
+        var bob = await session.Browser.NewPageAsync();
+        await bob.GotoAsync(new Uri(server.HttpBase, "/?nick=bob#lobby").ToString());
+
+        await Expect(Person(ada, "bob")).ToBeVisibleAsync();
+        await Expect(Person(bob, "ada")).ToBeVisibleAsync();
+        await Expect(Person(ada, "ada")).ToHaveClassAsync("me");
+        await Expect(ada.Locator("#people-count")).ToHaveTextAsync("2");
+        await SayAsync(bob, "hi ada");
+        await Expect(Line(ada, "bob: hi ada")).ToBeVisibleAsync();
+
+        // A page without ?nick= asks for one; the name is kept for the next visit.
+        var carol = await OpenAsync(session, server.HttpBase, "lobby");
+        await Expect(Person(ada, "carol")).ToHaveCountAsync(0);
+        await carol.FillAsync("#nick", "carol");
+        await carol.PressAsync("#nick", "Enter");
+        await Expect(Person(ada, "carol")).ToBeVisibleAsync();
+        await Expect(Person(carol, "ada")).ToBeVisibleAsync();
+        await carol.ReloadAsync();
+        await Expect(carol.Locator("#nick")).ToHaveValueAsync("carol");
+        await Expect(Person(carol, "bob")).ToBeVisibleAsync();
+        await Expect(ada.Locator("#people-count")).ToHaveTextAsync("3");
+
+        await bob.CloseAsync();
+        await Expect(Person(ada, "bob")).ToHaveCountAsync(0);
+        await Expect(Person(carol, "bob")).ToHaveCountAsync(0);
+        await Expect(ada.Locator("#people-count")).ToHaveTextAsync("2");
+    }
+
+    private static ILocator Person(IPage page, string nick) => page.Locator($"#people li[data-key='{nick}']");
+
+    [Fact]
     public async Task Two_pages_on_different_nodes_chat_through_redis()
     {
         await using var redis = await ActorChat.ChannelLayer.Tests.RedisServer.StartAsync();
