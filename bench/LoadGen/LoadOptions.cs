@@ -22,9 +22,10 @@ internal sealed record LoadOptions
     public IPAddress[] Bind { get; init; } = [];
     public string PathFormat { get; init; } = "/ws/chat/{0}/";
     public string Protocol { get; init; } = "chat";
+    public bool Presence { get; init; } = true;
 
     public const string Usage = """
-        usage: LoadGen fanout|echo|idle [options]
+        usage: LoadGen fanout|echo|idle|presence [options]
           --url http://127.0.0.1:8000   node to load (ws:// is derived); several, comma-separated, spread the clients
                                         over nodes (member i of a room goes to node i mod N, so rooms span nodes)
           --rooms N --members N         fanout: rooms and members per room (default 1 x 10)
@@ -38,6 +39,7 @@ internal sealed record LoadOptions
           --server-pid PID              idle: read the server's RSS from /proc to report bytes per connection
           --bind 127.0.0.2,127.0.0.3    local addresses to spread client sockets over (more than 64k connections)
           --path /ws/chat/{0}/          room path pattern (with --protocol signalr: the hub's path, default /hub)
+          --presence on|off             presence: join with a nickname (tracked) or as plain members (default on)
           --protocol chat|signalr       the chat protocol (ActorChat, bench/BareKestrel), or SignalR's JSON hub protocol
                                         (bench/SignalRHub: JoinRoom(room), SendToRoom(room, text), client method "message")
         """;
@@ -53,7 +55,7 @@ internal sealed record LoadOptions
         }
 
         var options = new LoadOptions { Scenario = args[0] };
-        if (options.Scenario is not ("fanout" or "echo" or "idle"))
+        if (options.Scenario is not ("fanout" or "echo" or "idle" or "presence"))
         {
             throw new ArgumentException($"unknown scenario '{args[0]}'\n{Usage}");
         }
@@ -78,6 +80,7 @@ internal sealed record LoadOptions
                 "--server-pid" => options with { ServerPid = Int(name, value) },
                 "--bind" => options with { Bind = value.Split(',').Select(IPAddress.Parse).ToArray() },
                 "--path" => options with { PathFormat = value },
+                "--presence" => value is "on" or "off" ? options with { Presence = value == "on" } : throw new ArgumentException($"--presence is on or off, not '{value}'"),
                 "--protocol" => value is "chat" or "signalr"
                     ? options with { Protocol = value, PathFormat = value == "signalr" && options.PathFormat == "/ws/chat/{0}/" ? "/hub" : options.PathFormat }
                     : throw new ArgumentException($"--protocol is chat or signalr, not '{value}'"),

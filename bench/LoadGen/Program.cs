@@ -16,6 +16,13 @@ catch (ArgumentException ex)
     return 2;
 }
 
+if (options.Scenario == "presence")
+{
+    var presence = await PresenceLoad.RunAsync(options);
+    Console.WriteLine(JsonSerializer.Serialize(presence));
+    return presence.Failed > 0 || double.IsNaN(presence.ConvergeSeconds) ? 1 : 0;
+}
+
 var result = options.Scenario == "idle" ? await IdleLoad.RunAsync(options) : await ChatLoad.RunAsync(options);
 Console.WriteLine(JsonSerializer.Serialize(result));
 return result.Failed > 0 || result.Loss > 0 || result.Duplicates > 0 ? 1 : 0;

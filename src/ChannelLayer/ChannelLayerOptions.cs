@@ -34,6 +34,13 @@ public sealed class ChannelLayerOptions
     /// <summary>The largest presence meta a connection may track, in bytes of JSON. The default is 1024.</summary>
     public int PresenceMetaLimit { get; set; } = 1024;
 
+    /// <summary>
+    /// How long a node gathers presence joins and leaves into one <c>presence.diff</c> per group. The first change after a
+    /// quiet interval goes out at once; changes during the interval follow together at its end, so a burst of joins costs
+    /// each member a few large diffs instead of one frame per join. The default is 100 ms; zero sends each batch at once.
+    /// </summary>
+    public TimeSpan PresenceDiffInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Every problem with these values, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -64,6 +71,11 @@ public sealed class ChannelLayerOptions
         if (GroupExpiry <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:GroupExpiry is {GroupExpiry}; it must be positive, such as 86400s.");
+        }
+
+        if (PresenceDiffInterval < TimeSpan.Zero || PresenceDiffInterval > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"{SectionName}:PresenceDiffInterval is {PresenceDiffInterval}; it must be 0 to 10 seconds, such as 100ms.");
         }
 
         if (PresenceMetaLimit is < 2 or > 65536)

@@ -56,7 +56,7 @@ public sealed class PresenceAcrossNodesTests(ITestOutputHelper output) : IAsyncL
     private static async Task<WsClient> JoinAsync(Func<string, Task<WsClient>> connect, string nick)
     {
         var client = await connect($"{Room}?nick={nick}");
-        Assert.Equal("presence.state", (await client.ReceiveJsonAsync()).GetProperty("type").GetString());
+        Assert.Equal("presence_state", (await client.ReceiveJsonAsync()).GetProperty("event").GetString());
         return client;
     }
 
@@ -207,7 +207,7 @@ public sealed class PresenceAcrossNodesTests(ITestOutputHelper output) : IAsyncL
 
         public void Apply(JsonElement frame)
         {
-            if (frame.TryGetProperty("type", out var type) && type.GetString() == "presence.diff")
+            if (frame.TryGetProperty("event", out var type) && type.GetString() == "presence_diff")
             {
                 Fold(frame.GetProperty("joins"), join: true);
                 Fold(frame.GetProperty("leaves"), join: false);

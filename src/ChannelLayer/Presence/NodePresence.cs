@@ -30,7 +30,7 @@ internal sealed class NodePresence
         _store = store;
         _options = options;
         _askTimeout = AskTimeouts.For(system);
-        _tracker = system.ActorOf(ActorFactory.Props(() => new PresenceTracker(store, nodeId, time, stats, groupSend, _trackedChannels)), name);
+        _tracker = system.ActorOf(ActorFactory.Props(() => new PresenceTracker(store, nodeId, time, stats, options.PresenceDiffInterval, groupSend, _trackedChannels)), name);
         store.Departed = (group, metas) => _tracker.Tell(new PresenceTracker.Departed(group, metas));
     }
 

@@ -2,7 +2,9 @@ namespace ActorChat.ChannelLayer;
 
 /// <summary>
 /// The <c>presence.diff</c> message a group's members receive when connections are tracked in the group or leave it, in
-/// Phoenix's shape: <c>{"group": "lobby", "joins": {"ada": {"metas": [...]}}, "leaves": {"bob": {"metas": [...]}}}</c>.
+/// Phoenix's shape: <c>{"group": "lobby", "joins": {"ada": {"metas": [...]}}, "leaves": {"bob": {"metas": [...]}}, "event": "presence_diff"}</c>.
+/// Its fields, encoded once per node like any group message, are the frame a consumer can forward as it is
+/// (<c>SendFieldsAsync</c>).
 /// </summary>
 /// <remarks>
 /// Each meta that joins or leaves is in exactly one diff, and each member receives that diff once. A diff lists
@@ -18,6 +20,9 @@ public sealed record PresenceDiff(string Group, IReadOnlyDictionary<string, Pres
 {
     /// <summary>The message type: <c>presence.diff</c>.</summary>
     public const string MessageType = "presence.diff";
+
+    /// <summary>Always <c>presence_diff</c> (Phoenix's event name), so a client tells a diff frame from other frames.</summary>
+    public string Event => "presence_diff";
 }
 
 /// <summary>The metas of one key in a <see cref="PresenceDiff"/>.</summary>

@@ -11,7 +11,7 @@ namespace ActorChat.ChannelLayer;
 /// diffs (its awaits keep the actor context: no ConfigureAwait(false) here). Joins and leaves that arrive together go out as one diff per group: after a change it tells itself to flush,
 /// and that message queues behind the changes already waiting, as Phoenix batches its diffs.
 /// </summary>
-internal sealed class PresenceTracker : ReceiveActor
+internal sealed class PresenceTracker : ReceiveActor, IWithTimers
 {
     private readonly IPresenceStore _store;
     private readonly string _nodeId;
@@ -22,11 +22,15 @@ internal sealed class PresenceTracker : ReceiveActor
     private readonly Dictionary<string, Dictionary<string, PresenceMeta>> _byChannel = new(StringComparer.Ordinal); // channel → group → meta
     private readonly Dictionary<IActorRef, string> _watched = [];
     private readonly Dictionary<string, (List<PresenceMeta> Joins, List<PresenceMeta> Leaves)> _pending = new(StringComparer.Ordinal);
+    private readonly TimeSpan _diffInterval;
     private bool _flushQueued;
+    private long _lastFlush; // Environment.TickCount64 of the last flush
 
-    public PresenceTracker(IPresenceStore store, string nodeId, TimeProvider time, ChannelLayerStats stats,
+    public PresenceTracker(IPresenceStore store, string nodeId, TimeProvider time, ChannelLayerStats stats, TimeSpan diffInterval,
         Func<string, ChannelMessage, ValueTask> groupSend, ConcurrentDictionary<string, int> trackedChannels)
     {
+        _diffInterval = diffInterval;
+        _lastFlush = Environment.TickCount64 - (long)diffInterval.TotalMilliseconds;
         _store = store;
         _nodeId = nodeId;
         _time = time;
@@ -157,13 +161,25 @@ internal sealed class PresenceTracker : ReceiveActor
         if (!_flushQueued)
         {
             _flushQueued = true;
-            Self.Tell(FlushDiffs.Instance);
+            var wait = (long)_diffInterval.TotalMilliseconds - (Environment.TickCount64 - _lastFlush);
+            if (wait > 0)
+            {
+                Timers.StartSingleTimer(FlushDiffs.Instance, FlushDiffs.Instance, TimeSpan.FromMilliseconds(wait));
+            }
+            else
+            {
+                Self.Tell(FlushDiffs.Instance);
+            }
         }
     }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private async Task FlushAsync()
     {
         _flushQueued = false;
+        _lastFlush = Environment.TickCount64;
         var pending = _pending.ToList();
         _pending.Clear();
         foreach (var (group, (joins, leaves)) in pending)

@@ -14,8 +14,9 @@ namespace ActorChat.Gateway.Chat;
 /// </summary>
 /// <remarks>
 /// <para>A client that connects with <c>?nick=ada</c> joins with presence: it first gets
-/// <c>{"type": "presence.state", "presences": {"ada": {"metas": [...]}}}</c>, then a <c>presence.diff</c> frame for each
-/// batch of joins and leaves, and its messages carry the nick. A client without a nick gets no presence frames.</para>
+/// <c>{"event": "presence_state", "presences": {"ada": {"metas": [...]}}}</c>, and its messages carry the nick. Every
+/// member of a room where someone has presence gets <c>{"event": "presence_diff", "joins": …, "leaves": …}</c> for each
+/// batch of joins and leaves (encoded once per node). A room where nobody gave a nick has no presence frames.</para>
 /// <c>{"message": "/nick ada"}</c> asks the node's <see cref="NicknameRegistry"/> (an actor the application registered with
 /// Akka.Hosting) for the name; the sender alone gets <c>{"nick": "ada"}</c> or an error frame, and its later messages
 /// carry <c>"nick": "ada"</c>.
@@ -26,7 +27,6 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
 {
     private const string NickCommand = "/nick ";
     private bool _joined;
-    private bool _present;
     private string? _nick;
 
     private string Room => Scope.Route["room"]?.ToString() ?? "";
@@ -56,18 +56,19 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
         }
 
         _nick = nick;
-        _present = true;
         await GroupAddAsync(Group, new PresenceInfo(nick));
         _joined = true;
         await AcceptAsync();
         var entries = await PresenceAsync(Group);
-        await SendJsonAsync(new { type = "presence.state", presences = entries.ToDictionary(e => e.Key, e => new PresenceMetas(e.Metas)) });
+        await SendJsonAsync(new { @event = "presence_state", presences = entries.ToDictionary(e => e.Key, e => new PresenceMetas(e.Metas)) });
     }
 
-    /// <summary>Forwards a presence diff to a client that joined with a nickname, as <c>{"type": "presence.diff", "joins": …, "leaves": …}</c>.</summary>
+    /// <summary>
+    /// Forwards a diff as its fields, the bytes encoded once per node. Through the consumer, not relayed past it: the
+    /// state frame goes first, then every diff in order, so a client's folded list never misses a change.
+    /// </summary>
     [Handles(PresenceDiff.MessageType)]
-    private Task OnPresenceDiff(PresenceDiff diff) =>
-        _present ? SendJsonAsync(new { type = PresenceDiff.MessageType, joins = diff.Joins, leaves = diff.Leaves }) : Task.CompletedTask;
+    private Task OnPresenceDiff(ChannelMessage diff) => SendFieldsAsync(diff);
 
     /// <summary>Leaves the room.</summary>
     protected override Task OnDisconnectAsync(WebSocketCloseStatus? status) => _joined ? GroupDiscardAsync(Group) : Task.CompletedTask;

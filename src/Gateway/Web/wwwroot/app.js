@@ -81,8 +81,8 @@
     ws.onmessage = (event) => {
       let data;
       try { data = JSON.parse(event.data); } catch { append(`(unreadable message: ${event.data})`, 'error'); return; }
-      if (data.type === 'presence.state') { presences = new Map(); applyDiff(data.presences, {}); }
-      else if (data.type === 'presence.diff') applyDiff(data.joins, data.leaves);
+      if (data.event === 'presence_state') { presences = new Map(); applyDiff(data.presences, {}); }
+      else if (data.event === 'presence_diff') applyDiff(data.joins, data.leaves);
       else if (typeof data.message === 'string') append(typeof data.nick === 'string' ? `${data.nick}: ${data.message}` : data.message);
       else if (typeof data.error === 'string') append(`Server: ${data.error}`, 'error');
     };

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ActorChat.LoadGen;
+
+/// <summary>
+/// presence: <c>--connections</c> clients join one chat room, spread over the <c>--url</c> nodes, each with a nickname
+/// (<c>?nick=</c>, so the node tracks its presence) or, with <c>--presence off</c>, as plain members. Measures the time
+/// to join them all, the time from the last join until every node's <c>GET /api/rooms/{room}/presence</c> lists them all,
+/// the presence.diff frames and metas delivered per second, and the server's RSS per connection (<c>--server-pid</c>).
+/// </summary>
+internal static class PresenceLoad
+{
+    public static async Task<PresenceResult> RunAsync(LoadOptions o)
+    {
+        var room = "presence-" + Guid.NewGuid().ToString("N")[..6];
+        var rssBefore = ServerRss(o.ServerPid);
+        var clients = Enumerable.Range(0, o.Connections).Select(i => new PresenceClient()).ToList();
+        var counters = new DiffCounters();
+        using var stop = new CancellationTokenSource();
+        var receiving = new List<Task>();
+        var joining = Stopwatch.StartNew();
+        var failed = 0;
+        using (var gate = new SemaphoreSlim(64))
+        {
+            await Task.WhenAll(clients.Select(async (client, i) =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var uri = Connector.RoomUri(o, room, i);
+                    uri = new Uri(uri + (o.Presence ? $"?nick=u{i}" : ""));
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    client.Socket = await RawWebSocket.ConnectAsync(uri, null, cts.Token);
+                    lock (receiving)
+                    {
+                        receiving.Add(Task.Run(() => client.Socket.ReceiveAsync(frame => counters.Count(frame, joining), stop.Token)));
+                    }
+
+                    if ((i + 1) % 1000 == 0)
+                    {
+                        Console.Error.WriteLine($"presence: {i + 1} joined, t={joining.Elapsed.TotalSeconds:F1}s, diff frames so far {counters.Frames}");
+                    }
+                }
+                catch (Exception ex)
+                {
+                    if (Interlocked.Increment(ref failed) <= 5)
+                    {
+                        Console.Error.WriteLine($"join failed: {ex.Message}");
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        var joinSeconds = joining.Elapsed.TotalSeconds;
+        var converged = Stopwatch.StartNew();
+        var convergeSeconds = o.Presence ? await ConvergeAsync(o, room, o.Connections - failed) : 0;
+        var convergedAt = converged.Elapsed.TotalSeconds;
+
+        // Diffs keep arriving after the last join (members read the later joins); wait until they have been quiet for 1 s.
+        var last = -1L;
+        while (counters.Frames != last)
+        {
+            last = counters.Frames;
+            await Task.Delay(1000);
+        }
+
+        var rssAfter = ServerRss(o.ServerPid);
+        stop.Cancel();
+        await Task.WhenAll(receiving.Select(t => t.ContinueWith(_ => { })));
+        foreach (var client in clients)
+        {
+            client.Socket?.Dispose();
+        }
+
+        var diffSeconds = Math.Max(counters.LastFrameSeconds, 1e-3);
+        return new PresenceResult("presence", o.Connections, failed, o.Urls.Length, o.Presence, joinSeconds, convergeSeconds, convergedAt,
+            counters.Frames, counters.Metas, counters.Frames / diffSeconds, counters.Metas / diffSeconds, counters.Bytes,
+            o.ServerPid > 0 ? (rssAfter - rssBefore) / Math.Max(1, o.Connections - failed) : 0);
+    }
+
+    /// <summary>Seconds from now until every node lists <paramref name="expected"/> metas in the room.</summary>
+    private static async Task<double> ConvergeAsync(LoadOptions o, string room, int expected)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var pending = o.Urls.ToList();
+        while (pending.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            var counts = await Task.WhenAll(pending.Select(async url =>
+            {
+                var body = await http.GetFromJsonAsync<JsonElement>(new Uri(url, $"/api/rooms/{room}/presence"));
+                return (url, metas: body.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("metas").GetArrayLength()));
+            }));
+            pending = [.. counts.Where(c => c.metas < expected).Select(c => c.url)];
+            if (pending.Count > 0)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            Console.Error.WriteLine($"presence: {pending.Count} node(s) never listed all {expected}");
+            return double.NaN;
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static long ServerRss(int pid) => pid <= 0 ? 0 :
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
+    private sealed class PresenceClient
+    {
+        public RawWebSocket? Socket { get; set; }
+    }
+
+    /// <summary>presence.diff frames, the metas in them and their bytes, over every client; and when the last came.</summary>
+    private sealed class DiffCounters
+    {
+        private long _frames;
+        private long _metas;
+        private long _bytes;
+        private long _lastTicks;
+
+        public long Frames => Interlocked.Read(ref _frames);
+
+        public long Metas => Interlocked.Read(ref _metas);
+
+        public long Bytes => Interlocked.Read(ref _bytes);
+
+        public double LastFrameSeconds => TimeSpan.FromTicks(Interlocked.Read(ref _lastTicks)).TotalSeconds;
+
+        public void Count(ReadOnlySpan<byte> frame, Stopwatch since)
+        {
+            if (!frame.EndsWith("\"event\":\"presence_diff\"}"u8))
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _frames);
+            Interlocked.Add(ref _bytes, frame.Length);
+            Interlocked.Add(ref _metas, CountOf(frame, "\"channel\":"u8));
+            Interlocked.Exchange(ref _lastTicks, since.Elapsed.Ticks);
+        }
+
+        private static int CountOf(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
+        {
+            var count = 0;
+            int at;
+            while ((at = haystack.IndexOf(needle)) >= 0)
+            {
+                count++;
+                haystack = haystack[(at + needle.Length)..];
+            }
+
+            return count;
+        }
+    }
+}
+
+/// <summary>The presence scenario's result line.</summary>
+internal sealed record PresenceResult(
+    string Scenario, int Connections, int Failed, int Nodes, bool Presence, double JoinSeconds, double ConvergeSeconds,
+    double ConvergedAtSeconds, long DiffFrames, long DiffMetas, double DiffFramesPerSecond, double DiffMetasPerSecond,
+    long DiffBytes, long ServerBytesPerConnection);
