@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
@@ -11,7 +12,7 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// Each element is one meta, as JSON with the unique address of the node that tracked it.
 /// </summary>
 /// <remarks>
-/// <para>Writes are <see cref="WriteLocal"/>: a join or leave returns once this node's replica has it, and the replicator
+/// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any later read here and
 /// spreads it (deltas at once, full state by gossip every 2 s). The diff is a group send, so members learn of the
 /// change at once; another node's <see cref="ListAsync"/> sees it once replication arrives (typically well under a
 /// second, measured in BENCHMARKS.md).</para>
@@ -26,6 +27,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     private readonly IActorRef _replicator;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<(string Group, string Channel), string> _ownElements = [];
+    private readonly ConcurrentDictionary<string, Element> _decoded = new(StringComparer.Ordinal); // a list decodes each element once, not once per read
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
 
     public ClusterPresenceStore(ActorSystem system, string name)
@@ -66,13 +68,14 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             .Select(e => e.Stored.Meta)];
     }
 
-    private async Task UpdateAsync(string group, Func<ORSet<string>, ORSet<string>> modify)
+    /// <summary>
+    /// Hands the change to the replicator without waiting for its answer: a local write cannot fail for a set, and the
+    /// replicator's mailbox keeps it ahead of any later read from this node. Waiting made every join wait its turn.
+    /// </summary>
+    private Task UpdateAsync(string group, Func<ORSet<string>, ORSet<string>> modify)
     {
-        var answer = await _replicator.Ask<IUpdateResponse>(Dsl.Update(Key(group), ORSet<string>.Empty, WriteLocal.Instance, modify), _timeout).ConfigureAwait(false);
-        if (answer is ModifyFailure failure)
-        {
-            throw new InvalidOperationException($"Presence in group '{group}' could not be updated: {failure.ErrorMessage}", failure.Cause);
-        }
+        _replicator.Tell(Dsl.Update(Key(group), ORSet<string>.Empty, WriteLocal.Instance, modify), ActorRefs.Nobody);
+        return Task.CompletedTask;
     }
 
     /// <summary>The set's elements as stored (removal needs the exact string) and decoded.</summary>
@@ -80,9 +83,18 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     {
         var key = Key(group);
         var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), _timeout, cancellationToken).ConfigureAwait(false);
-        return answer is GetSuccess success
-            ? [.. success.Get(key).Elements.Select(e => (e, JsonSerializer.Deserialize<Element>(e, ChannelMessageJson.Options)!))]
-            : [];
+        if (answer is not GetSuccess success)
+        {
+            return [];
+        }
+
+        var elements = success.Get(key).Elements;
+        if (_decoded.Count > 2 * elements.Count + 1024)
+        {
+            _decoded.Clear(); // churn left entries of metas long gone; start over from the current ones
+        }
+
+        return [.. elements.Select(e => (e, _decoded.GetOrAdd(e, static raw => JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!)))];
     }
 
     private static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
@@ -131,7 +143,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
                     {
                         await store.RemoveNodeAsync(removed.Member.UniqueAddress); // no ConfigureAwait: the catch logs through the actor's context
                     }
-                    catch (Exception ex) when (ex is AskTimeoutException or InvalidOperationException)
+                    catch (AskTimeoutException ex)
                     {
                         Context.GetLogger().Warning("Presence of removed node {0} was not cleaned up: {1}", removed.Member.Address, ex.Message);
                     }

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ActorChat.ChannelLayer;
+using ActorChat.ChannelLayer.InMemory;
+using Akka.Actor;
+
+/// <summary>
+/// What joining with presence costs on one node, at the layer: members are actors that drop what they get, so the
+/// figure is the join (and the diffs' fan-out into mailboxes), not a socket's.
+/// </summary>
+internal static class PresenceBench
+{
+    public static async Task<Result> Run(int members, int rounds)
+    {
+        var plain = new List<double>();
+        var tracked = new List<double>();
+        long plainBytes = 0, trackedBytes = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var withPresence in new[] { false, true }) // alternating, so drift moves both alike
+            {
+                var (seconds, bytes) = await JoinAll(members, withPresence);
+                (withPresence ? tracked : plain).Add(seconds);
+                if (withPresence)
+                {
+                    trackedBytes = bytes;
+                }
+                else
+                {
+                    plainBytes = bytes;
+                }
+
+                Console.Error.WriteLine($"presence round {round + 1}: {(withPresence ? "with presence" : "plain")} {members} joins in {seconds:F2} s, {bytes / members:N0} B/member on the heap");
+            }
+        }
+
+        var plainMedian = plain.Order().ElementAt(rounds / 2);
+        var trackedMedian = tracked.Order().ElementAt(rounds / 2);
+        return new Result("presence", members / trackedMedian, (trackedBytes - plainBytes) / (double)members, 0, 0,
+            $"{members} joins: plain {plainMedian:F2} s, with presence {trackedMedian:F2} s, ratio {trackedMedian / plainMedian:F2}x (median of {rounds}); " +
+            $"extra heap {(trackedBytes - plainBytes) / (double)members:N0} B/member; DeliveriesPerSecond here is joins/s with presence");
+    }
+
+    private static async Task<(double Seconds, long HeapBytes)> JoinAll(int members, bool withPresence)
+    {
+        using var system = ActorSystem.Create("presencebench");
+        await using var layer = new InMemoryChannelLayer(system, new ChannelLayerOptions { Capacity = 1_000_000, ConsumerCapacity = 1_000_000 });
+        var channels = new List<string>();
+        for (var i = 0; i < members; i++)
+        {
+            var channel = await layer.NewChannelAsync();
+            layer.Bind(channel, system.ActorOf(Props.Create<Dropper>()));
+            channels.Add(channel);
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var meta = JsonDocument.Parse("""{"device":"laptop"}""").RootElement;
+        var clock = Stopwatch.StartNew();
+        using var gate = new SemaphoreSlim(64);
+        await Task.WhenAll(channels.Select(async (channel, i) =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await layer.GroupAddAsync("room", channel);
+                if (withPresence)
+                {
+                    await layer.TrackAsync("room", channel, new PresenceInfo("user" + i, meta));
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var listed = (await layer.PresenceAsync("room")).Count;
+        if (withPresence && listed != members)
+        {
+            throw new InvalidOperationException($"presence lists {listed} of {members}");
+        }
+
+        return (seconds, GC.GetTotalMemory(forceFullCollection: true) - before);
+    }
+
+    /// <summary>A member that drops what it receives.</summary>
+    private sealed class Dropper : ReceiveActor
+    {
+        public Dropper() => ReceiveAny(_ => { });
+    }
+}
