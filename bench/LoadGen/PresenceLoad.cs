@@ -15,47 +15,22 @@ internal static class PresenceLoad
     public static async Task<PresenceResult> RunAsync(LoadOptions o)
     {
         var room = "presence-" + Guid.NewGuid().ToString("N")[..6];
-        var rssBefore = ServerRss(o.ServerPid);
+        var rssBefore = IdleLoad.ServerRss(o.ServerPid);
         var clients = Enumerable.Range(0, o.Connections).Select(i => new PresenceClient()).ToList();
         var counters = new DiffCounters();
         using var stop = new CancellationTokenSource();
         var receiving = new List<Task>();
         var joining = Stopwatch.StartNew();
-        var failed = 0;
-        using (var gate = new SemaphoreSlim(64))
+        var failed = await Connector.ForEachAsync(o.Connections, "join", async (i, cancellationToken) =>
         {
-            await Task.WhenAll(clients.Select(async (client, i) =>
+            var uri = Connector.RoomUri(o, room, i);
+            var client = clients[i];
+            client.Socket = await RawWebSocket.ConnectAsync(new Uri(uri + (o.Presence ? $"?nick=u{i}" : "")), null, cancellationToken);
+            lock (receiving)
             {
-                await gate.WaitAsync();
-                try
-                {
-                    var uri = Connector.RoomUri(o, room, i);
-                    uri = new Uri(uri + (o.Presence ? $"?nick=u{i}" : ""));
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                    client.Socket = await RawWebSocket.ConnectAsync(uri, null, cts.Token);
-                    lock (receiving)
-                    {
-                        receiving.Add(Task.Run(() => client.Socket.ReceiveAsync(frame => counters.Count(frame, joining), stop.Token)));
-                    }
-
-                    if ((i + 1) % 1000 == 0)
-                    {
-                        Console.Error.WriteLine($"presence: {i + 1} joined, t={joining.Elapsed.TotalSeconds:F1}s, diff frames so far {counters.Frames}");
-                    }
-                }
-                catch (Exception ex)
-                {
-                    if (Interlocked.Increment(ref failed) <= 5)
-                    {
-                        Console.Error.WriteLine($"join failed: {ex.Message}");
-                    }
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
-        }
+                receiving.Add(Task.Run(() => client.Socket.ReceiveAsync(frame => counters.Count(frame, joining), stop.Token)));
+            }
+        });
 
         var joinSeconds = joining.Elapsed.TotalSeconds;
         var converged = Stopwatch.StartNew();
@@ -70,7 +45,7 @@ internal static class PresenceLoad
             await Task.Delay(1000);
         }
 
-        var rssAfter = ServerRss(o.ServerPid);
+        var rssAfter = IdleLoad.ServerRss(o.ServerPid);
         stop.Cancel();
         await Task.WhenAll(receiving.Select(t => t.ContinueWith(_ => { })));
         foreach (var client in clients)
@@ -112,10 +87,6 @@ internal static class PresenceLoad
 
         return clock.Elapsed.TotalSeconds;
     }
-
-    private static long ServerRss(int pid) => pid <= 0 ? 0 :
-        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 
     private sealed class PresenceClient
     {

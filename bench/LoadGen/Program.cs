@@ -36,38 +36,41 @@ internal sealed record LoadResult(
 internal static class Connector
 {
     /// <summary>Opens every client, 64 at a time, spreading them over the bind addresses. Returns how many failed.</summary>
-    public static async Task<int> ConnectAllAsync(IReadOnlyList<(ChatClient Client, Uri Uri)> clients, LoadOptions options)
+    public static Task<int> ConnectAllAsync(IReadOnlyList<(ChatClient Client, Uri Uri)> clients, LoadOptions options) =>
+        ForEachAsync(clients.Count, "connect", (i, cancellationToken) =>
+            clients[i].Client.ConnectAsync(clients[i].Uri, options.Bind.Length > 0 ? options.Bind[i % options.Bind.Length] : null, cancellationToken));
+
+    /// <summary>Runs <paramref name="open"/> for 0 … count-1, 64 at a time, each within 60 s; prints progress; returns how many failed.</summary>
+    public static async Task<int> ForEachAsync(int count, string what, Func<int, CancellationToken, Task> open)
     {
         var failed = 0;
         var opened = 0;
         using var gate = new SemaphoreSlim(64);
-        var tasks = clients.Select(async (c, i) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             await gate.WaitAsync();
             try
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                var local = options.Bind.Length > 0 ? options.Bind[i % options.Bind.Length] : null;
-                await c.Client.ConnectAsync(c.Uri, local, cts.Token);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await open(i, cts.Token);
                 if (Interlocked.Increment(ref opened) % 1000 == 0)
                 {
-                    Console.Error.WriteLine($"connect: {opened} open, {failed} failed");
+                    Console.Error.WriteLine($"{what}: {opened} open, {failed} failed");
                 }
             }
             catch (Exception ex)
             {
                 if (Interlocked.Increment(ref failed) <= 5)
                 {
-                    Console.Error.WriteLine($"connect failed: {ex.Message}");
+                    Console.Error.WriteLine($"{what} failed: {ex.Message}");
                 }
             }
             finally
             {
                 gate.Release();
             }
-        });
-        await Task.WhenAll(tasks);
-        Console.Error.WriteLine($"connect: {opened} open, {failed} failed");
+        }));
+        Console.Error.WriteLine($"{what}: {opened} open, {failed} failed");
         return failed;
     }
 
@@ -188,7 +191,7 @@ internal static class IdleLoad
     }
 
     /// <summary>The resident set size of a process in bytes, from /proc; 0 when no pid is given.</summary>
-    private static long ServerRss(int pid)
+    internal static long ServerRss(int pid)
     {
         if (pid <= 0)
         {

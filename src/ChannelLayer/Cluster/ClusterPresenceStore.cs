@@ -23,6 +23,7 @@ namespace ActorChat.ChannelLayer.Cluster;
 internal sealed class ClusterPresenceStore : IPresenceStore
 {
     private const string KeyPrefix = "actorchat-presence:";
+    private static readonly ReadAll s_readAll = new(TimeSpan.FromSeconds(1));
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly IActorRef _replicator;
     private readonly TimeSpan _timeout;
@@ -63,7 +64,13 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             .Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
             .Select(m => (m.Address.ToString(), m.UniqueAddress.Uid))
             .ToHashSet();
-        return [.. (await ElementsAsync(group, cancellationToken).ConfigureAwait(false))
+        // ReadAll, not ReadLocal: a join on another node updated that node's replica before its diff went out, so a read of
+        // every replica made after this node's member joined the group has every join whose diff that member missed.
+        // Without it a client joining within the replication delay of another node's join would never see that join.
+        var elements = await ElementsAsync(group, s_readAll, cancellationToken).ConfigureAwait(false)
+            ?? await ElementsAsync(group, ReadLocal.Instance, cancellationToken).ConfigureAwait(false) // a node did not answer in time
+            ?? [];
+        return [.. elements
             .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
             .Select(e => e.Stored.Meta)];
     }
@@ -78,14 +85,19 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         return Task.CompletedTask;
     }
 
-    /// <summary>The set's elements as stored (removal needs the exact string) and decoded.</summary>
-    private async Task<IReadOnlyList<(string Raw, Element Stored)>> ElementsAsync(string group, CancellationToken cancellationToken)
+    /// <summary>The set's elements as stored (removal needs the exact string) and decoded; null when the read failed.</summary>
+    private async Task<IReadOnlyList<(string Raw, Element Stored)>?> ElementsAsync(string group, IReadConsistency consistency, CancellationToken cancellationToken)
     {
         var key = Key(group);
-        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), _timeout, cancellationToken).ConfigureAwait(false);
-        if (answer is not GetSuccess success)
+        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, consistency), _timeout, cancellationToken).ConfigureAwait(false);
+        if (answer is NotFound)
         {
             return [];
+        }
+
+        if (answer is not GetSuccess success)
+        {
+            return null;
         }
 
         var elements = success.Get(key).Elements;
@@ -111,7 +123,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)))
         {
             var group = id[KeyPrefix.Length..];
-            var gone = (await ElementsAsync(group, CancellationToken.None).ConfigureAwait(false))
+            var gone = ((await ElementsAsync(group, ReadLocal.Instance, CancellationToken.None).ConfigureAwait(false)) ?? [])
                 .Where(e => e.Stored.Address == address && e.Stored.Uid == removed.Uid).ToList();
             if (gone.Count == 0)
             {

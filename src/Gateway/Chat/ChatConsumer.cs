@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using ActorChat.ChannelLayer;
+using ActorChat.ChannelLayer.Redis;
 using ActorChat.Consumers;
 using Akka.Actor;
 using Akka.Hosting;
@@ -59,7 +60,17 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
         await GroupAddAsync(Group, new PresenceInfo(nick));
         _joined = true;
         await AcceptAsync();
-        var entries = await PresenceAsync(Group);
+        IReadOnlyList<PresenceEntry> entries;
+        try
+        {
+            entries = await PresenceAsync(Group);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or RedisUnavailableException)
+        {
+            await SendErrorAsync("the room's presence list is not available now; reconnect to get it");
+            return; // the connection and its diffs go on
+        }
+
         await SendJsonAsync(new { @event = "presence_state", presences = entries.ToDictionary(e => e.Key, e => new PresenceMetas(e.Metas)) });
     }
 
