@@ -69,8 +69,16 @@ internal static class PresenceLoad
         {
             var counts = await Task.WhenAll(pending.Select(async url =>
             {
-                var body = await http.GetFromJsonAsync<JsonElement>(new Uri(url, $"/api/rooms/{room}/presence"));
-                return (url, metas: body.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("metas").GetArrayLength()));
+                try
+                {
+                    var body = await http.GetFromJsonAsync<JsonElement>(new Uri(url, $"/api/rooms/{room}/presence"));
+                    return (url, metas: body.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("metas").GetArrayLength()));
+                }
+                catch (HttpRequestException ex)
+                {
+                    Console.Error.WriteLine($"presence: {url} did not list ({ex.Message})"); // busy (503) or gone: not there yet
+                    return (url, metas: -1);
+                }
             }));
             pending = [.. counts.Where(c => c.metas < expected).Select(c => c.url)];
             if (pending.Count > 0)
@@ -82,7 +90,7 @@ internal static class PresenceLoad
         if (pending.Count > 0)
         {
             Console.Error.WriteLine($"presence: {pending.Count} node(s) never listed all {expected}");
-            return double.NaN;
+            return -1; // never: JSON has no NaN
         }
 
         return clock.Elapsed.TotalSeconds;

@@ -20,7 +20,7 @@ if (options.Scenario == "presence")
 {
     var presence = await PresenceLoad.RunAsync(options);
     Console.WriteLine(JsonSerializer.Serialize(presence));
-    return presence.Failed > 0 || double.IsNaN(presence.ConvergeSeconds) ? 1 : 0;
+    return presence.Failed > 0 || presence.ConvergeSeconds < 0 ? 1 : 0;
 }
 
 var result = options.Scenario == "idle" ? await IdleLoad.RunAsync(options) : await ChatLoad.RunAsync(options);
