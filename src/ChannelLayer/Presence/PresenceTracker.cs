@@ -20,7 +20,8 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     private readonly Func<string, ChannelMessage, ValueTask> _groupSend;
     private readonly ConcurrentDictionary<string, int> _trackedChannels;
     private readonly Dictionary<string, Dictionary<string, PresenceMeta>> _byChannel = new(StringComparer.Ordinal); // channel → group → meta
-    private readonly Dictionary<IActorRef, string> _watched = [];
+    private readonly Dictionary<IActorRef, string> _watched = []; // actor → its channel
+    private readonly Dictionary<string, IActorRef> _watcherOf = new(StringComparer.Ordinal); // channel → its actor, so a leave needs no scan
     private readonly Dictionary<string, (List<PresenceMeta> Joins, List<PresenceMeta> Leaves)> _pending = new(StringComparer.Ordinal);
     private readonly TimeSpan _diffInterval;
     private bool _flushQueued;
@@ -61,6 +62,7 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
                 if (track.Actor is { } actor && !_watched.ContainsKey(actor))
                 {
                     _watched[actor] = track.Channel;
+                    _watcherOf[track.Channel] = actor;
                     Context.Watch(actor);
                 }
             }
@@ -97,7 +99,7 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     /// <summary>A tracking consumer stopped, whether it left its groups or crashed: its presence ends everywhere.</summary>
     private async Task OnTerminatedAsync(Terminated terminated)
     {
-        if (!_watched.Remove(terminated.ActorRef, out var channel) || !_byChannel.TryGetValue(channel, out var groups))
+        if (!_watched.Remove(terminated.ActorRef, out var channel) || !_watcherOf.Remove(channel) || !_byChannel.TryGetValue(channel, out var groups))
         {
             return;
         }
@@ -140,10 +142,10 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
 
         _byChannel.Remove(meta.Channel);
         _trackedChannels.TryRemove(meta.Channel, out _);
-        foreach (var (actor, channel) in _watched.Where(w => w.Value == meta.Channel).ToList())
+        if (_watcherOf.Remove(meta.Channel, out var watched))
         {
-            _watched.Remove(actor);
-            Context.Unwatch(actor);
+            _watched.Remove(watched);
+            Context.Unwatch(watched);
         }
     }
 
