@@ -8,8 +8,12 @@ namespace ActorChat.Consumers;
 /// </summary>
 internal sealed record ConnectEvent(Scope Scope, IConsumerTransport Transport, IChannelLayer Layer, ChannelBinding Binding);
 
-/// <summary>A whole text message arrived, as validated UTF-8. The ASGI <c>websocket.receive</c> with <c>text</c>.</summary>
-internal sealed record ReceiveTextEvent(ReadOnlyMemory<byte> Utf8);
+/// <summary>
+/// A whole text message arrived, as validated UTF-8. The ASGI <c>websocket.receive</c> with <c>text</c>. When
+/// <see cref="Pooled"/> is set, <see cref="Utf8"/> lies in that array, rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>;
+/// the consumer returns it once it has decoded the message, or leaves it to the garbage collector.
+/// </summary>
+internal sealed record ReceiveTextEvent(ReadOnlyMemory<byte> Utf8, byte[]? Pooled = null);
 
 /// <summary>A whole binary message arrived. The ASGI <c>websocket.receive</c> with <c>bytes</c>.</summary>
 internal sealed record ReceiveBinaryEvent(ReadOnlyMemory<byte> Bytes);

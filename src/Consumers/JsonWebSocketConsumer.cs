@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using ActorChat.ChannelLayer;
 
@@ -12,6 +14,8 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
 {
     /// <summary>The JSON conventions: web defaults (camelCase out, case-insensitive in).</summary>
     protected static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
+
+    private static readonly ConcurrentDictionary<Type, bool> s_decodesWithOwnCopy = new();
 
     /// <summary>
     /// When true, malformed JSON is answered with <c>{"error":"…"}</c> and the connection stays open.
@@ -40,6 +44,13 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
 
     /// <summary>Encodes one outgoing message to UTF-8; override for another format.</summary>
     protected virtual ReadOnlyMemory<byte> EncodeJson(object content) => JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), JsonOptions);
+
+    /// <summary>
+    /// Our <see cref="DecodeJson"/> parses into an element that owns a copy of the bytes. A subclass's own may keep the
+    /// bytes (<c>JsonDocument.Parse(utf8)</c> does), so a consumer that overrides it never gets a pooled array back.
+    /// </summary>
+    private protected sealed override bool DecodesTextAtOnce => s_decodesWithOwnCopy.GetOrAdd(GetType(), static type =>
+        type.GetMethod(nameof(DecodeJson), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(ReadOnlyMemory<byte>)])?.DeclaringType == typeof(JsonWebSocketConsumer));
 
     /// <summary>JSON consumers receive text as <see cref="OnReceiveJsonAsync"/>; this is sealed.</summary>
     protected sealed override Task OnReceiveAsync(string text) => OnReceiveTextAsync(System.Text.Encoding.UTF8.GetBytes(text));

@@ -40,8 +40,12 @@ public abstract partial class WebSocketConsumer
             return;
         }
 
-        RunTask(() => task);
+        AwaitInTurn(task);
     }
+
+    // Its own method: a lambda capturing `task` in RunHook would allocate its closure on every call, the many that complete
+    // synchronously too, since C# makes a captured local's closure where the local's scope begins.
+    private void AwaitInTurn(Task task) => RunTask(() => task);
 
     /// <summary>
     /// Where an <c>await</c> in a hook resumes: a task on the actor's own scheduler, so the rest of the hook runs on the

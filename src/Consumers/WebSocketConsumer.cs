@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using ActorChat.ChannelLayer;
@@ -55,6 +56,23 @@ public abstract partial class WebSocketConsumer : UntypedActor
 
     /// <summary>Turns a text message's UTF-8 into a string for <see cref="OnReceiveAsync(string)"/>; JSON consumers parse the bytes instead.</summary>
     private protected virtual Task OnReceiveTextAsync(ReadOnlyMemory<byte> utf8) => OnReceiveAsync(Encoding.UTF8.GetString(utf8.Span));
+
+    /// <summary>
+    /// True when <see cref="OnReceiveTextAsync"/> has decoded the bytes by the time it returns its task (before any
+    /// <c>await</c>), so they are not read afterwards and a pooled message can go back to the pool then.
+    /// </summary>
+    private protected virtual bool DecodesTextAtOnce => true;
+
+    private Task ReceiveText(ReceiveTextEvent text)
+    {
+        var task = OnReceiveTextAsync(text.Utf8);
+        if (text.Pooled is { } array && DecodesTextAtOnce)
+        {
+            ArrayPool<byte>.Shared.Return(array); // the string or the parsed JSON owns its data now
+        }
+
+        return task;
+    }
 
     /// <summary>Called for each binary message. The default closes with 1003, since most consumers speak text.</summary>
     protected virtual Task OnReceiveAsync(ReadOnlyMemory<byte> bytes) =>
@@ -140,7 +158,7 @@ public abstract partial class WebSocketConsumer : UntypedActor
                 OnChannelMessage(channelMessage);
                 break;
             case ReceiveTextEvent text:
-                RunHook(static (consumer, text) => consumer.Acknowledged(consumer.OnReceiveTextAsync(text.Utf8)), text);
+                RunHook(static (consumer, text) => consumer.Acknowledged(consumer.ReceiveText(text)), text);
                 break;
             case ReceiveBinaryEvent binary:
                 RunHook(static (consumer, binary) => consumer.Acknowledged(consumer.OnReceiveAsync(binary.Bytes)), binary);

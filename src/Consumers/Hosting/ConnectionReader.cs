@@ -74,8 +74,8 @@ internal sealed class ConnectionReader(
                 await _credits.TakeAsync(abort).ConfigureAwait(false);
                 metrics.FrameIn();
                 object message = result.MessageType == WebSocketMessageType.Text
-                    ? new ReceiveTextEvent(buffer.AsSpan(0, count).ToArray()) // validated UTF-8; decoded by the consumer only if it wants a string
-                    : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray());
+                    ? PooledText(buffer.AsSpan(0, count)) // validated UTF-8; decoded by the consumer only if it wants a string
+                    : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray()); // the handler owns these bytes
                 consumer.Tell(message, ActorRefs.NoSender);
                 count = 0;
             }
@@ -88,6 +88,14 @@ internal sealed class ConnectionReader(
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A text message in a rented array: the consumer decodes it in its turn and gives the array back.</summary>
+    private static ReceiveTextEvent PooledText(ReadOnlySpan<byte> utf8)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(utf8.Length);
+        utf8.CopyTo(array);
+        return new ReceiveTextEvent(array.AsMemory(0, utf8.Length), array);
     }
 
     private byte[] Grow(byte[] buffer, int count)

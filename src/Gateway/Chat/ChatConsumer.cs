@@ -29,10 +29,11 @@ public sealed class ChatConsumer : JsonWebSocketConsumer
     private const string NickCommand = "/nick ";
     private bool _joined;
     private string? _nick;
+    private string? _group;
 
     private string Room => Scope.Route["room"]?.ToString() ?? "";
 
-    private string Group => RoomGroup.For(Room);
+    private string Group => _group ??= RoomGroup.For(Room); // made once, not on every message
 
     /// <summary>Refuses (403) a room name that cannot be a group name, joins the room's group, then accepts.</summary>
     protected override async Task OnConnectAsync()
