@@ -38,7 +38,12 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     /// <summary>Sends <c>{"error": message}</c>; the connection stays open.</summary>
     protected Task SendErrorAsync(string message) => SendJsonAsync(new { error = message });
 
-    /// <summary>Decodes one text frame (UTF-8); override for another format. Throw <see cref="JsonException"/> for bad input.</summary>
+    /// <summary>
+    /// Decodes one text frame (UTF-8); override for another format. Throw <see cref="JsonException"/> for bad input. The
+    /// default copies what it needs, so the node reuses the frame's buffer afterwards; with an override of your own the
+    /// node leaves <paramref name="utf8"/> to you, and an element that reads it directly (<c>JsonDocument.Parse(utf8)</c>)
+    /// stays valid for as long as you keep it.
+    /// </summary>
     protected virtual JsonElement DecodeJson(ReadOnlyMemory<byte> utf8) =>
         JsonSerializer.Deserialize<JsonElement>(utf8.Span, JsonOptions); // one parse into an element that owns its data
 
