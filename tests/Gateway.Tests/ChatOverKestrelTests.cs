@@ -85,6 +85,22 @@ public sealed class ChatOverKestrelTests
         Assert.Equal("pong!", await echo.ReceiveTextAsync());
         await echo.SendAsync([9, 8, 7], WebSocketMessageType.Binary);
         Assert.Equal([9, 8, 7], (await echo.ReceiveAsync()).Data);
+
+        // The reader waits for each message with a zero-byte receive and rents its buffer only when one begins: empty
+        // messages, and one in fragments sent one by one (an empty one among them), come through whole.
+        await echo.SendTextAsync("");
+        Assert.Equal("", await echo.ReceiveTextAsync());
+        await echo.SendAsync([], WebSocketMessageType.Binary);
+        var emptyBinary = await echo.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, emptyBinary.Type);
+        Assert.Empty(emptyBinary.Data);
+        foreach (var (fragment, last) in new[] { ("frag", false), ("", false), ("ment", false), ("ed", true) })
+        {
+            await echo.Socket.SendAsync(Encoding.UTF8.GetBytes(fragment), WebSocketMessageType.Text, last, CancellationToken.None);
+            await Task.Yield();
+        }
+
+        Assert.Equal("fragmented", await echo.ReceiveTextAsync());
         await echo.SendTextAsync(new string('x', 70_000));
         Assert.Equal(CloseCodes.MessageTooBig, await echo.ReceiveCloseAsync());
         foreach (var client in clients)

@@ -69,6 +69,13 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
     {
         while (true)
         {
+            if (_disposed)
+            {
+                // Checked before each read, not only after a woken one: a zero-byte read that returns 0 means "data is
+                // ready", so the read after it must see the abort too, or it waits for a client that is gone.
+                return 0;
+            }
+
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var readable = result.Buffer;
             if (!readable.IsEmpty)

@@ -22,24 +22,33 @@ internal sealed class ConnectionReader(
     /// <summary>Reads until the connection ends; returns the code it ended with.</summary>
     public async Task<int> RunAsync(WebSocket socket, IActorRef consumer, CancellationToken abort)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        // Between messages the loop holds no buffer: it waits with a zero-byte receive, which completes when the next
+        // frame's header has arrived, and rents one only then. An idle connection keeps no 4 KB array (SignalR's
+        // transport waits the same way); the transport pipe below holds no memory while idle either.
+        byte[]? buffer = null;
         var count = 0;
         var discarding = false;
         try
         {
             while (true)
             {
-                if (count == buffer.Length)
+                if (buffer is not null && count == buffer.Length)
                 {
                     buffer = Grow(buffer, count);
                 }
 
-                var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
+                var result = await socket.ReceiveAsync(buffer is null ? Memory<byte>.Empty : buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     close.MarkClientClosed();
                     writer.Complete();
                     return close.EndCode(socket);
+                }
+
+                if (buffer is null && !result.EndOfMessage)
+                {
+                    buffer = ArrayPool<byte>.Shared.Rent(4096); // a message has begun (an empty one ends here, with no buffer)
+                    continue;
                 }
 
                 count += result.Count;
@@ -71,13 +80,13 @@ internal sealed class ConnectionReader(
                     continue;
                 }
 
+                // The message leaves the buffer before the loop waits for a credit, so a reader held back holds no buffer.
+                var message = Message(result.MessageType, buffer.AsSpan(0, count)); // empty, with no buffer, when the message was
+                count = 0;
+                Release(ref buffer);
                 await _credits.TakeAsync(abort).ConfigureAwait(false);
                 metrics.FrameIn();
-                object message = result.MessageType == WebSocketMessageType.Text
-                    ? PooledText(buffer.AsSpan(0, count)) // validated UTF-8; decoded by the consumer only if it wants a string
-                    : new ReceiveBinaryEvent(buffer.AsSpan(0, count).ToArray()); // the handler owns these bytes
                 consumer.Tell(message, ActorRefs.NoSender);
-                count = 0;
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
@@ -86,16 +95,38 @@ internal sealed class ConnectionReader(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(ref buffer);
         }
     }
 
-    /// <summary>A text message in a rented array: the consumer decodes it in its turn and gives the array back.</summary>
-    private static ReceiveTextEvent PooledText(ReadOnlySpan<byte> utf8)
+    private static void Release(ref byte[]? buffer)
     {
-        var array = ArrayPool<byte>.Shared.Rent(utf8.Length);
-        utf8.CopyTo(array);
-        return new ReceiveTextEvent(array.AsMemory(0, utf8.Length), array);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+    }
+
+    /// <summary>
+    /// The consumer's event for a whole message. Text (validated UTF-8, decoded by the consumer only if it wants a string)
+    /// goes in a rented array, which the consumer gives back once decoded; binary in an array the handler owns.
+    /// </summary>
+    private static object Message(WebSocketMessageType type, ReadOnlySpan<byte> bytes)
+    {
+        if (type == WebSocketMessageType.Binary)
+        {
+            return new ReceiveBinaryEvent(bytes.ToArray());
+        }
+
+        if (bytes.IsEmpty)
+        {
+            return new ReceiveTextEvent(ReadOnlyMemory<byte>.Empty);
+        }
+
+        var array = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(array);
+        return new ReceiveTextEvent(array.AsMemory(0, bytes.Length), array);
     }
 
     private byte[] Grow(byte[] buffer, int count)
