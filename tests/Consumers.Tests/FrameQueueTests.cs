@@ -9,6 +9,23 @@ public sealed class FrameQueueTests
 
     private static int Number(OutgoingFrame frame) => BitConverter.ToInt32(frame.Payload.Span);
 
+    [Fact]
+    public void A_queue_that_was_never_sent_a_frame_holds_no_storage()
+    {
+        // Every connection has one; in a quiet room it may never be sent anything. The queue's storage (a
+        // ConcurrentQueue segment of 32 frames, about 1.5 KB) comes with the first frame.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var queue = new FrameQueue(512, wakeAtBackOfQueue: true);
+        var idle = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(idle, 1, 256);
+
+        Assert.False(queue.TryRead(out _));
+        Assert.True(queue.TryWrite(Frame(7)));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before > 1024); // the storage, now that a frame came
+        Assert.True(queue.TryRead(out var frame));
+        Assert.Equal(7, Number(frame));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

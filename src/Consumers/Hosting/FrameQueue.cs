@@ -20,7 +20,9 @@ namespace ActorChat.Consumers.Hosting;
 /// </remarks>
 internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
-    private readonly ConcurrentQueue<OutgoingFrame> _frames = new();
+    // Made at the first frame: a ConcurrentQueue allocates its first segment (32 slots, about 1.5 KB here) at once, and
+    // a connection in a quiet room may never be sent anything (an idle node holds thousands of these).
+    private ConcurrentQueue<OutgoingFrame>? _frames;
     private readonly int _capacity;
     private readonly bool _wakeAtBackOfQueue;
     private ManualResetValueTaskSourceCore<bool> _wakeUp;
@@ -55,7 +57,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
             return false;
         }
 
-        _frames.Enqueue(frame);
+        (Volatile.Read(ref _frames) ?? Frames()).Enqueue(frame);
         WakeWriter();
         return true;
     }
@@ -63,12 +65,13 @@ internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
     /// <summary>Takes the next frame, if any.</summary>
     public bool TryRead(out OutgoingFrame frame)
     {
-        if (_frames.TryDequeue(out frame))
+        if (Volatile.Read(ref _frames) is { } frames && frames.TryDequeue(out frame))
         {
             Interlocked.Decrement(ref _count);
             return true;
         }
 
+        frame = default;
         return false;
     }
 
@@ -82,7 +85,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
     /// <summary>True when frames may be waiting; false once completed and drained. One reader only.</summary>
     public ValueTask<bool> WaitToReadAsync()
     {
-        if (!_frames.IsEmpty)
+        if (!IsEmpty)
         {
             return new ValueTask<bool>(true);
         }
@@ -97,12 +100,20 @@ internal sealed class FrameQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
         // and this reader could each miss the other's write and the writer would sleep through a frame (or the close).
         Interlocked.Exchange(ref _waiting, 1);
         // A producer may have enqueued between the checks above and arming: look again before sleeping.
-        if ((!_frames.IsEmpty || Volatile.Read(ref _completed) != 0) && Interlocked.Exchange(ref _waiting, 0) == 1)
+        if ((!IsEmpty || Volatile.Read(ref _completed) != 0) && Interlocked.Exchange(ref _waiting, 0) == 1)
         {
             return new ValueTask<bool>(true);
         }
 
         return new ValueTask<bool>(this, _wakeUp.Version);
+    }
+
+    private bool IsEmpty => Volatile.Read(ref _frames) is not { } frames || frames.IsEmpty;
+
+    private ConcurrentQueue<OutgoingFrame> Frames()
+    {
+        var made = new ConcurrentQueue<OutgoingFrame>();
+        return Interlocked.CompareExchange(ref _frames, made, null) ?? made; // two first producers: both use the winner
     }
 
     private void WakeWriter()
