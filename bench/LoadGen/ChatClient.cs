@@ -10,7 +10,8 @@ namespace ActorChat.LoadGen;
 /// duplicates) and, if it is a sender, sends <c>sender|seq|timestamp|padding</c> in the server's protocol (for the chat
 /// protocol <c>{"message":"…"}</c>).
 /// </summary>
-internal sealed class ChatClient(int room, string roomName, WireProtocol protocol, int senderIndex, int sendersInRoom, RunClock clock)
+internal sealed class ChatClient(
+    int room, string roomName, WireProtocol protocol, int senderIndex, int sendersInRoom, RunClock clock, StallLog? stalls = null)
 {
     private readonly long[] _nextSeq = new long[sendersInRoom];
     private RawWebSocket? _socket;
@@ -145,7 +146,9 @@ internal sealed class ChatClient(int room, string roomName, WireProtocol protoco
         if (clock.IsMeasuring(now))
         {
             Measured++;
-            Latency.Record((now - sentAt) * 1_000_000 / Stopwatch.Frequency);
+            var micros = (now - sentAt) * 1_000_000 / Stopwatch.Frequency;
+            Latency.Record(micros);
+            stalls?.Record(sentAt, micros);
         }
 
         if (sender == SenderIndex)

@@ -23,6 +23,7 @@ internal sealed record LoadOptions
     public string PathFormat { get; init; } = "/ws/chat/{0}/";
     public string Protocol { get; init; } = "chat";
     public bool Presence { get; init; } = true;
+    public double StallMs { get; init; }
 
     public const string Usage = """
         usage: LoadGen fanout|echo|idle|presence [options]
@@ -40,6 +41,8 @@ internal sealed record LoadOptions
           --bind 127.0.0.2,127.0.0.3    local addresses to spread client sockets over (more than 64k connections)
           --path /ws/chat/{0}/          room path pattern (with --protocol signalr: the hub's path, default /hub)
           --presence on|off             presence: join with a nickname (tracked) or as plain members (default on)
+          --stalls MS                   fanout, echo: list on stderr, with UTC times, each pause that delayed deliveries of
+                                        the measured window by MS or more (line them up with a server trace: bench/stalls)
           --protocol chat|signalr       the chat protocol (ActorChat, bench/BareKestrel), or SignalR's JSON hub protocol
                                         (bench/SignalRHub: JoinRoom(room), SendToRoom(room, text), client method "message")
         """;
@@ -80,6 +83,7 @@ internal sealed record LoadOptions
                 "--server-pid" => options with { ServerPid = Int(name, value) },
                 "--bind" => options with { Bind = value.Split(',').Select(IPAddress.Parse).ToArray() },
                 "--path" => options with { PathFormat = value },
+                "--stalls" => options with { StallMs = Number(name, value) },
                 "--presence" => value is "on" or "off" ? options with { Presence = value == "on" } : throw new ArgumentException($"--presence is on or off, not '{value}'"),
                 "--protocol" => value is "chat" or "signalr"
                     ? options with { Protocol = value, PathFormat = value == "signalr" && options.PathFormat == "/ws/chat/{0}/" ? "/hub" : options.PathFormat }

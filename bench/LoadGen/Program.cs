@@ -88,6 +88,7 @@ internal static class ChatLoad
     public static async Task<LoadResult> RunAsync(LoadOptions o)
     {
         var clock = new RunClock();
+        var stalls = o.StallMs > 0 ? new StallLog(o.StallMs) : null;
         var run = Guid.NewGuid().ToString("N")[..6];
         var clients = new List<(ChatClient Client, Uri Uri)>();
         for (var room = 0; room < o.Rooms; room++)
@@ -95,7 +96,7 @@ internal static class ChatLoad
             for (var m = 0; m < o.Members; m++)
             {
                 var name = $"load-{run}-{room}";
-                clients.Add((new ChatClient(room, name, o.WireFor(name), m < o.Senders ? m : -1, o.Senders, clock), Connector.RoomUri(o, name, m)));
+                clients.Add((new ChatClient(room, name, o.WireFor(name), m < o.Senders ? m : -1, o.Senders, clock, stalls), Connector.RoomUri(o, name, m)));
             }
         }
 
@@ -111,6 +112,7 @@ internal static class ChatLoad
         var measureStart = start + (long)(o.Warmup * Stopwatch.Frequency);
         var measureEnd = measureStart + (long)(o.Duration * Stopwatch.Frequency);
         clock.Open(measureStart, measureEnd);
+        var pausedBefore = GC.GetTotalPauseDuration(); // over warm-up and window: enough to say whether this process paused
         var sending = senders.Select(s => Task.Run(() => s.SendLoopAsync(o.InFlight, o.Rate, o.Payload, stopSending.Token))).ToList();
 
         var last = 0L;
@@ -123,6 +125,7 @@ internal static class ChatLoad
             last = received;
         }
 
+        var generatorPause = GC.GetTotalPauseDuration() - pausedBefore;
         stopSending.Cancel();
         await Task.WhenAll(sending);
 
@@ -152,6 +155,7 @@ internal static class ChatLoad
             latency.Add(c.Latency);
         }
 
+        stalls?.Print(Console.Error, generatorPause);
         var measured = all.Sum(c => c.Measured);
         return new LoadResult(o.Scenario, clients.Count, failed, senders.Sum(s => s.Sent), measured, measured / o.Duration,
             Math.Max(0, missing), all.Sum(c => c.Duplicates),
