@@ -37,20 +37,21 @@ public sealed class ChatOverKestrelTests
         }
     }
 
+    /// <summary>The node's default upgrade (over the transport pipe), or ASP.NET Core's accept as where there is no pipe.</summary>
+    private static Action<WebApplicationBuilder> UpgradePath(bool transportPipe) => builder =>
+    {
+        if (!transportPipe)
+        {
+            builder.Services.AddTransient<IStartupFilter, WithoutTransportPipe>();
+        }
+    };
+
     [Theory]
     [InlineData(true)]  // Kestrel's transport pipe: the bridge's own handshake, frames written directly, one flush per burst
     [InlineData(false)] // no transport pipe (as over HTTP/2): ASP.NET Core's accept, frame by frame
     public async Task Both_upgrade_paths_keep_order_framing_and_close_codes(bool transportPipe)
     {
-        await using var server = await GatewayServer.StartAsync(
-            builder =>
-            {
-                if (!transportPipe)
-                {
-                    builder.Services.AddTransient<IStartupFilter, WithoutTransportPipe>();
-                }
-            },
-            "Bridge:MaxMessageSize=65536");
+        await using var server = await GatewayServer.StartAsync(UpgradePath(transportPipe), "Bridge:MaxMessageSize=65536");
         var clients = new List<WsClient>();
         for (var i = 0; i < 4; i++)
         {
@@ -306,10 +307,13 @@ public sealed class ChatOverKestrelTests
         }
     }
 
-    [Fact]
-    public async Task A_silent_client_is_dropped_after_the_keep_alive_timeout_while_a_reading_one_stays()
+    [Theory]
+    [InlineData(true)]  // the reader waits with zero-byte receives on the bridge's own stream over the transport pipe
+    [InlineData(false)] // and on ASP.NET Core's accept
+    public async Task A_silent_client_is_dropped_after_the_keep_alive_timeout_while_a_reading_one_stays(bool transportPipe)
     {
-        await using var server = await GatewayServer.StartAsync("Bridge:KeepAliveInterval=00:00:00.500", "Bridge:KeepAliveTimeout=00:00:00.500");
+        await using var server = await GatewayServer.StartAsync(
+            UpgradePath(transportPipe), "Bridge:KeepAliveInterval=00:00:00.500", "Bridge:KeepAliveTimeout=00:00:00.500");
         var metrics = server.Service<BridgeMetrics>();
         await using var silent = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
         await using var lively = await WsClient.ConnectAsync(server.Ws("/ws/echo/"));
