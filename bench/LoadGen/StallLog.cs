@@ -38,6 +38,7 @@ internal sealed class StallLog(double thresholdMs)
         var nowTicks = Stopwatch.GetTimestamp();
         var nowUtc = DateTime.UtcNow;
         DateTime Utc(long ticks) => nowUtc - Stopwatch.GetElapsedTime(ticks, nowTicks);
+        static long Arrived((long SentAt, long Micros) s) => s.SentAt + s.Micros * Stopwatch.Frequency / 1_000_000;
 
         output.WriteLine($"stalls: {slow.Count:N0} deliveries took {_thresholdMicros / 1000.0:N1} ms or more; "
             + $"this generator's GC paused it {generatorPause.TotalMilliseconds:N1} ms over warm-up and window");
@@ -45,12 +46,12 @@ internal sealed class StallLog(double thresholdMs)
         while (i < slow.Count)
         {
             var first = slow[i];
-            var end = first.SentAt + first.Micros * Stopwatch.Frequency / 1_000_000;
+            var end = Arrived(first);
             var worst = first.Micros;
             var count = 0;
             for (; i < slow.Count && slow[i].SentAt <= end; i++)
             {
-                end = Math.Max(end, slow[i].SentAt + slow[i].Micros * Stopwatch.Frequency / 1_000_000);
+                end = Math.Max(end, Arrived(slow[i]));
                 worst = Math.Max(worst, slow[i].Micros);
                 count++;
             }

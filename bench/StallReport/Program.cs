@@ -70,9 +70,9 @@ var contentionAt = new Dictionary<int, double>();
 clr.ContentionStart += e => contentionAt[e.ThreadID] = e.TimeStampRelativeMSec;
 clr.ContentionStop += e =>
 {
-    if (contentionAt.Remove(e.ThreadID, out var started) && InWindow(e) && e.TimeStampRelativeMSec - started >= minMs)
+    if (contentionAt.Remove(e.ThreadID, out var started) && InWindow(e) && e.TimeStampRelativeMSec - started is var ms && ms >= minMs)
     {
-        Print(e, e.TimeStampRelativeMSec - started, $"lock contention: thread {e.ThreadID} waited {e.TimeStampRelativeMSec - started:N1} ms");
+        Print(e, ms, $"lock contention: thread {e.ThreadID} waited {ms:N1} ms");
     }
 };
 

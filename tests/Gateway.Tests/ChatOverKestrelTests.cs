@@ -98,7 +98,6 @@ public sealed class ChatOverKestrelTests
         foreach (var (fragment, last) in new[] { ("frag", false), ("", false), ("ment", false), ("ed", true) })
         {
             await echo.Socket.SendAsync(Encoding.UTF8.GetBytes(fragment), WebSocketMessageType.Text, last, CancellationToken.None);
-            await Task.Yield();
         }
 
         Assert.Equal("fragmented", await echo.ReceiveTextAsync());

@@ -87,7 +87,7 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
             }
 
             input.AdvanceTo(readable.Start);
-            if (result.IsCompleted || result.IsCanceled || _disposed)
+            if (result.IsCompleted || result.IsCanceled)
             {
                 return 0; // the WebSocket reads this as the connection ending
             }

@@ -81,7 +81,7 @@ internal sealed class ConnectionReader(
                 }
 
                 // The message leaves the buffer before the loop waits for a credit, so a reader held back holds no buffer.
-                var message = Message(result.MessageType, buffer.AsSpan(0, count)); // empty, with no buffer, when the message was
+                var message = Message(result.MessageType, buffer.AsSpan(0, count)); // an empty message came with no buffer: an empty span
                 count = 0;
                 Release(ref buffer);
                 await _credits.TakeAsync(abort).ConfigureAwait(false);
