@@ -21,7 +21,7 @@ foreach (var name in chosen)
         "bigroom" => await LayerBench.Run("bigroom", groups: 1, membersPerGroup: 10_000, senders: 1, messagesPerSender: 300),
         "smallrooms" => await LayerBench.Run("smallrooms", groups: 1_000, membersPerGroup: 10, senders: 2, messagesPerSender: 100_000),
         "redis" => await RedisBench.Run(groups: 100, membersPerGroup: 10, groupSends: 100_000),
-        "presence" => await PresenceBench.Run(members: 5_000, rounds: 9),
+        "presence" => await PresenceBench.Run(members: 5_000, rounds: 25),
         _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom, smallrooms, redis or presence"),
     };
     Console.WriteLine($"{result.Name,-11} {result.DeliveriesPerSecond,14:N0} deliveries/s  {result.BytesPerDelivery,6:F1} B/delivery  {result.EncodingsPerGroupSend:F2} encodings/group send  drops={result.Drops}  ({result.Detail})");

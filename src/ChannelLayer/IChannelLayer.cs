@@ -55,6 +55,14 @@ public interface IChannelLayer : IAsyncDisposable
     /// <exception cref="InvalidPresenceException">The key or meta breaks a rule (<see cref="ChannelLayerOptions.PresenceMetaLimit"/>).</exception>
     ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds <paramref name="channel"/> to <paramref name="group"/> and tracks its presence there, as
+    /// <see cref="GroupAddAsync(string, string, CancellationToken)"/> then <see cref="TrackAsync"/> would, in one round trip.
+    /// When the presence breaks a rule nothing happens: the call throws and the channel is not added.
+    /// </summary>
+    /// <exception cref="InvalidPresenceException">The key or meta breaks a rule (<see cref="ChannelLayerOptions.PresenceMetaLimit"/>).</exception>
+    ValueTask GroupAddAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default);
+
     /// <summary>Ends <paramref name="channel"/>'s presence in <paramref name="group"/>: its meta leaves in a diff. Nothing when it has none.</summary>
     ValueTask UntrackAsync(string group, string channel, CancellationToken cancellationToken = default);
 

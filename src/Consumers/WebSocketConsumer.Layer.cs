@@ -15,19 +15,7 @@ public abstract partial class WebSocketConsumer
     /// group or stops, however it stops.
     /// </summary>
     /// <exception cref="InvalidPresenceException">The key or meta breaks a rule; the consumer is then not in the group.</exception>
-    protected async Task GroupAddAsync(string group, PresenceInfo presence)
-    {
-        await GroupAddAsync(group);
-        try
-        {
-            await ChannelLayer.TrackAsync(group, ChannelName, presence);
-        }
-        catch (InvalidPresenceException)
-        {
-            await GroupDiscardAsync(group);
-            throw;
-        }
-    }
+    protected Task GroupAddAsync(string group, PresenceInfo presence) => ChannelLayer.GroupAddAsync(group, ChannelName, presence).AsTask();
 
     /// <summary>Who is in <paramref name="group"/>, on every node: each key with one meta per connection.</summary>
     protected Task<IReadOnlyList<PresenceEntry>> PresenceAsync(string group) => ChannelLayer.PresenceAsync(group).AsTask();

@@ -21,12 +21,21 @@ public abstract partial class ChannelLayerConformance
         return (probe, channel);
     }
 
-    /// <summary>Reads the probe's diffs until <paramref name="done"/> holds for the folded state (channel → key), counting each join and leave.</summary>
-    private static async Task<DiffFold> FoldUntilAsync(TestProbe probe, DiffFold fold, Func<DiffFold, bool> done)
+    /// <summary>
+    /// Reads the probe's diffs until <paramref name="done"/> holds for the folded state (channel → key), counting each join
+    /// and leave. Any other message fails, unless <paramref name="others"/> is given to collect it.
+    /// </summary>
+    private static async Task<DiffFold> FoldUntilAsync(TestProbe probe, DiffFold fold, Func<DiffFold, bool> done, List<ChannelMessage>? others = null)
     {
         while (!done(fold))
         {
             var message = await probe.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+            if (others is not null && message.Type != PresenceDiff.MessageType)
+            {
+                others.Add(message);
+                continue;
+            }
+
             Assert.Equal(PresenceDiff.MessageType, message.Type);
             fold.Apply(JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, s_web)!);
         }
@@ -185,6 +194,38 @@ public abstract partial class ChannelLayerConformance
         Assert.Equal(tracked.Order(), fold.Present.Keys.Order());
         Assert.Equal(fold.Present.OrderBy(p => p.Key).Select(p => (p.Key, p.Value)),
             list.SelectMany(e => e.Metas.Select(m => (m.Channel, e.Key))).OrderBy(p => p.Channel));
+    }
+
+    [Fact]
+    public async Task Joining_with_presence_adds_the_member_and_tracks_it_in_one_call_and_a_bad_presence_joins_nothing()
+    {
+        var layer = NewLayer(new ChannelLayerOptions { PresenceMetaLimit = 64 });
+        var (watcher, _) = await PresenceMemberAsync(layer, "room");
+        var ada = CreateTestProbe();
+        var channel = await layer.NewChannelAsync();
+        layer.Bind(channel, ada.Ref);
+
+        await Assert.ThrowsAsync<InvalidPresenceException>(() => layer.GroupAddAsync("room", channel, new PresenceInfo(" ada")).AsTask());
+        await Assert.ThrowsAsync<InvalidPresenceException>(
+            () => layer.GroupAddAsync("room", channel, new PresenceInfo("ada", Json($$"""{"bio":"{{new string('x', 80)}}"}"""))).AsTask());
+        await Assert.ThrowsAsync<InvalidChannelNameException>(() => layer.GroupAddAsync("bad group!", channel, new PresenceInfo("ada")).AsTask());
+        Assert.DoesNotContain(channel, await layer.GroupMembersAsync("room")); // a refused presence joined nothing
+
+        await layer.GroupAddAsync("room", channel, new PresenceInfo("ada", Json("""{"device":"laptop"}""")));
+        Assert.Contains(channel, await layer.GroupMembersAsync("room"));
+        var entry = Assert.Single(await AwaitPresenceAsync(layer, "room", e => e.Count == 1));
+        Assert.Equal("laptop", Assert.Single(entry.Metas).Meta.GetProperty("device").GetString());
+        await layer.GroupSendAsync("room", ChannelMessage.Create("chat.message", new { text = "hi" }));
+        var messages = new[] { await ada.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10)), await ada.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10)) };
+        Assert.Equal(["chat.message", PresenceDiff.MessageType], messages.Select(m => m.Type).Order()); // the member gets both, once each
+
+        Sys.Stop(ada.Ref); // the presence ends with the actor, as after a join and a separate track
+        await AwaitPresenceAsync(layer, "room", e => e.Count == 0);
+        var others = new List<ChannelMessage>();
+        var fold = await FoldUntilAsync(watcher, new DiffFold(), f => f.Leaves.Count == 1, others);
+        Assert.Equal(["chat.message"], others.Select(m => m.Type));
+        Assert.Equal(1, fold.Joins[channel]);
+        Assert.Equal(1, fold.Leaves[channel]);
     }
 
     [Theory]

@@ -224,6 +224,16 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     }
 
     /// <inheritdoc />
+    public async ValueTask GroupAddAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "added to a group");
+        await WhenReadyAsync().ConfigureAwait(false);
+        await _presence.JoinAndTrackAsync(_rooms, group, channel, presence, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateChannel(channel);

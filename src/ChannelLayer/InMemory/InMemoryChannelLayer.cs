@@ -99,6 +99,10 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     }
 
     /// <inheritdoc />
+    public ValueTask GroupAddAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default) =>
+        _presence.JoinAndTrackAsync(_rooms, group, channel, presence, cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default) =>
         _presence.TrackAsync(group, channel, presence, _rooms.Binding(channel)?.Actor, cancellationToken);
 

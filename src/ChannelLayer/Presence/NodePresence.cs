@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorChat.ChannelLayer.Rooms;
 using Akka;
 using Akka.Actor;
 
@@ -35,12 +36,26 @@ internal sealed class NodePresence
     }
 
     /// <summary>Tracks <paramref name="channel"/> in <paramref name="group"/>; <paramref name="actor"/>, when given, ends it by stopping.</summary>
-    public async ValueTask TrackAsync(string group, string channel, PresenceInfo presence, IActorRef? actor, CancellationToken cancellationToken)
+    public async ValueTask TrackAsync(string group, string channel, PresenceInfo presence, IActorRef? actor, CancellationToken cancellationToken) =>
+        await _tracker.Ask<Done>(CheckedTrack(group, channel, presence, actor), _askTimeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Adds <paramref name="channel"/> to <paramref name="group"/> in <paramref name="rooms"/> and tracks it there, in one
+    /// round trip: the room hands the tracking to the tracker once the member is in, and the tracker answers. Nothing
+    /// joins when the presence breaks a rule.
+    /// </summary>
+    public async ValueTask JoinAndTrackAsync(LocalRooms rooms, string group, string channel, PresenceInfo presence, CancellationToken cancellationToken)
+    {
+        var track = CheckedTrack(group, channel, presence, rooms.Binding(channel)?.Actor);
+        await rooms.JoinAsync(group, channel, new HandOn(_tracker, track), cancellationToken).ConfigureAwait(false);
+    }
+
+    private PresenceTracker.Track CheckedTrack(string group, string channel, PresenceInfo presence, IActorRef? actor)
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         var (key, meta) = PresenceRules.Check(presence, _options.PresenceMetaLimit);
-        await _tracker.Ask<Done>(new PresenceTracker.Track(group, channel, key, meta, actor), _askTimeout, cancellationToken).ConfigureAwait(false);
+        return new PresenceTracker.Track(group, channel, key, meta, actor);
     }
 
     /// <summary>Ends the presence of <paramref name="channel"/> in <paramref name="group"/>; nothing when it has none.</summary>

@@ -184,6 +184,16 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
     }
 
     /// <inheritdoc />
+    public async ValueTask GroupAddAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
+    {
+        ChannelNames.ValidateGroup(group);
+        ChannelNames.ValidateChannel(channel);
+        ChannelNames.RefuseOtherNodes(channel, NodeId, "added to a group");
+        await _presence.JoinAndTrackAsync(_rooms, group, channel, presence, cancellationToken).ConfigureAwait(false);
+        await RecordMembershipAsync(group, add: channel).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public ValueTask TrackAsync(string group, string channel, PresenceInfo presence, CancellationToken cancellationToken = default)
     {
         ChannelNames.ValidateChannel(channel);

@@ -87,6 +87,10 @@ internal sealed class LocalRooms
     public async ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) =>
         await _mediator.Ask<Joined>(new JoinGroup(group, channel, Binding(channel)), _askTimeout, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Joins, then has the room hand <paramref name="then"/> on; done when its target answers, in one round trip.</summary>
+    public async ValueTask JoinAsync(string group, string channel, HandOn then, CancellationToken cancellationToken) =>
+        await _mediator.Ask<object>(new JoinGroup(group, channel, Binding(channel), then), _askTimeout, cancellationToken).ConfigureAwait(false);
+
     public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
         await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);
 

@@ -29,7 +29,15 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
             case JoinGroup join:
                 Join(join);
                 Publish();
-                Sender.Tell(Joined.Instance);
+                if (join.Then is { } then)
+                {
+                    then.Target.Tell(then.Message, Sender); // the member is in; the target answers the asker
+                }
+                else
+                {
+                    Sender.Tell(Joined.Instance);
+                }
+
                 break;
             case LeaveGroup leave:
                 Leave(leave.Channel);

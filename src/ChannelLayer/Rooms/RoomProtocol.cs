@@ -2,8 +2,17 @@ using Akka.Actor;
 
 namespace ActorChat.ChannelLayer.Rooms;
 
-/// <summary>Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Binding"/> is its actor binding, if any. Answered with <see cref="Joined"/>.</summary>
-internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding);
+/// <summary>
+/// Adds <see cref="Channel"/> to <see cref="Group"/>; <see cref="Binding"/> is its actor binding, if any. Answered with
+/// <see cref="Joined"/>, or, when <see cref="Then"/> is given, handed on to it once the member is in.
+/// </summary>
+internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding, HandOn? Then = null);
+
+/// <summary>
+/// What a room tells on after a join, on the asker's behalf: <see cref="Target"/> answers the asker instead of the room,
+/// so a join and the work that follows it (tracking presence) cost the asker one round trip.
+/// </summary>
+internal sealed record HandOn(IActorRef Target, object Message);
 
 /// <summary>The answer to <see cref="JoinGroup"/>: the member is in, and later group sends reach it.</summary>
 internal sealed class Joined
