@@ -228,6 +228,25 @@ public abstract partial class ChannelLayerConformance
         Assert.Equal(1, fold.Leaves[channel]);
     }
 
+    [Fact]
+    public async Task Discarding_a_channel_that_is_tracked_but_not_a_member_ends_its_presence()
+    {
+        var layer = NewLayer();
+        var joined = await layer.NewChannelAsync();
+        var trackedOnly = await layer.NewChannelAsync();
+        await layer.GroupAddAsync("room", joined, new PresenceInfo("ada"));
+        await layer.TrackAsync("room", trackedOnly, new PresenceInfo("bob")); // tracked, never added to the group
+        await layer.TrackAsync("other", trackedOnly, new PresenceInfo("bob")); // a group with no room on this node
+        await AwaitPresenceAsync(layer, "room", e => e.Count == 2);
+
+        await layer.GroupDiscardAsync("other", trackedOnly);
+        await layer.GroupDiscardAsync("room", trackedOnly);
+        await layer.GroupDiscardAsync("room", joined);
+        await AwaitPresenceAsync(layer, "room", e => e.Count == 0);
+        await AwaitPresenceAsync(layer, "other", e => e.Count == 0);
+        Assert.Empty(await layer.GroupMembersAsync("room"));
+    }
+
     [Theory]
     [InlineData("", "1 to 100 characters")]
     [InlineData(" ada", "no leading or trailing space")]

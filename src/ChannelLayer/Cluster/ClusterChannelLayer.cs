@@ -219,8 +219,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
-        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
-        await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        await _presence.LeaveAndUntrackAsync(_rooms, group, channel, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -95,7 +95,7 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
-        return LeaveAsync(group, channel, cancellationToken);
+        return _presence.LeaveAndUntrackAsync(_rooms, group, channel, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -140,12 +140,6 @@ public sealed class InMemoryChannelLayer : IChannelLayer, IChannelLayerHealth
     {
         _buffers.Clear();
         await _rooms.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken)
-    {
-        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
-        await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Always reachable: the layer lives in this process.</summary>

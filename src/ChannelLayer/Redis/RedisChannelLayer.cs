@@ -178,8 +178,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         ChannelNames.ValidateGroup(group);
         ChannelNames.ValidateChannel(channel);
         ChannelNames.RefuseOtherNodes(channel, NodeId, "discarded from a group");
-        await _presence.UntrackAsync(group, channel, cancellationToken).ConfigureAwait(false);
-        await _rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        await _presence.LeaveAndUntrackAsync(_rooms, group, channel, cancellationToken).ConfigureAwait(false);
         await RecordMembershipAsync(group, remove: channel).ConfigureAwait(false);
     }
 

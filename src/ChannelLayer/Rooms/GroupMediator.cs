@@ -33,7 +33,7 @@ internal sealed class GroupMediator(
                 Join(join);
                 break;
             case LeaveGroup leave:
-                ForwardOrAnswer(leave.Group, leave, Left.Instance);
+                Leave(leave);
                 break;
             case GetMembers get:
                 ForwardOrAnswer(get.Group, get, (IReadOnlyCollection<string>)[]);
@@ -85,6 +85,18 @@ internal sealed class GroupMediator(
             directory[group] = membership;
             room.Tell(join, asker);
         });
+    }
+
+    private void Leave(LeaveGroup leave)
+    {
+        if (_rooms.TryGetValue(leave.Group, out var entry))
+        {
+            entry.Room.Forward(leave);
+        }
+        else
+        {
+            HandOn.Answer(Sender, Left.Instance, leave.Then); // no member here to remove, but a tracked presence still ends
+        }
     }
 
     private void ForwardOrAnswer(string group, object request, object answerWhenNoRoom)

@@ -94,6 +94,10 @@ internal sealed class LocalRooms
     public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
         await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Leaves, then has the room hand <paramref name="then"/> on; done when its target answers, in one round trip.</summary>
+    public async ValueTask LeaveAsync(string group, string channel, HandOn then, CancellationToken cancellationToken) =>
+        await _mediator.Ask<object>(new LeaveGroup(group, channel, then), _askTimeout, cancellationToken).ConfigureAwait(false);
+
     public async ValueTask<IReadOnlyCollection<string>> MembersAsync(string group, CancellationToken cancellationToken) =>
         await _mediator.Ask<IReadOnlyCollection<string>>(new GetMembers(group), _askTimeout, cancellationToken).ConfigureAwait(false);
 

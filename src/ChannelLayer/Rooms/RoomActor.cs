@@ -29,20 +29,13 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
             case JoinGroup join:
                 Join(join);
                 Publish();
-                if (join.Then is { } then)
-                {
-                    then.Target.Tell(then.Message, Sender); // the member is in; the target answers the asker
-                }
-                else
-                {
-                    Sender.Tell(Joined.Instance);
-                }
+                HandOn.Answer(Sender, Joined.Instance, join.Then); // the member is in
 
                 break;
             case LeaveGroup leave:
                 Leave(leave.Channel);
                 Publish();
-                Sender.Tell(Left.Instance);
+                HandOn.Answer(Sender, Left.Instance, leave.Then); // the member is out
                 ReportIfEmpty();
                 break;
             case Terminated terminated:

@@ -9,10 +9,25 @@ namespace ActorChat.ChannelLayer.Rooms;
 internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? Binding, HandOn? Then = null);
 
 /// <summary>
-/// What a room tells on after a join, on the asker's behalf: <see cref="Target"/> answers the asker instead of the room,
-/// so a join and the work that follows it (tracking presence) cost the asker one round trip.
+/// What a room tells on after a join or a leave, on the asker's behalf: <see cref="Target"/> answers the asker instead
+/// of the room, so a membership change and the work that follows it (tracking presence, ending it) cost the asker one
+/// round trip.
 /// </summary>
-internal sealed record HandOn(IActorRef Target, object Message);
+internal sealed record HandOn(IActorRef Target, object Message)
+{
+    /// <summary>Answers <paramref name="asker"/> with <paramref name="answer"/>, or hands <paramref name="then"/> on to answer it.</summary>
+    public static void Answer(IActorRef asker, object answer, HandOn? then)
+    {
+        if (then is null)
+        {
+            asker.Tell(answer);
+        }
+        else
+        {
+            then.Target.Tell(then.Message, asker);
+        }
+    }
+}
 
 /// <summary>The answer to <see cref="JoinGroup"/>: the member is in, and later group sends reach it.</summary>
 internal sealed class Joined
@@ -20,8 +35,11 @@ internal sealed class Joined
     public static readonly Joined Instance = new();
 }
 
-/// <summary>Removes <see cref="Channel"/> from <see cref="Group"/>. Answered with <see cref="Left"/>.</summary>
-internal sealed record LeaveGroup(string Group, string Channel);
+/// <summary>
+/// Removes <see cref="Channel"/> from <see cref="Group"/>. Answered with <see cref="Left"/>, or, when <see cref="Then"/>
+/// is given, handed on to it once the member is out (also when the group has no room here).
+/// </summary>
+internal sealed record LeaveGroup(string Group, string Channel, HandOn? Then = null);
 
 /// <summary>The answer to <see cref="LeaveGroup"/>.</summary>
 internal sealed class Left
