@@ -1,7 +1,7 @@
 // Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms|redis|presence]
-// presence: 5,000 actor members join one in-memory group, 64 joins at a time, plain (group_add) and with presence
-// (group_add + track), alternating, 9 rounds each after a pair not counted; prints the join times (median), their ratio,
-// and the heap bytes per member.
+// presence: 5,000 actor members join one in-memory group, 64 joins at a time, plain (GroupAddAsync) and with presence
+// (GroupAddAsync with a PresenceInfo, as a consumer joins), alternating, 25 rounds each after a pair not counted; prints
+// the time per join (median), their ratio, and the heap bytes per member.
 // Prints one line per scenario and a JSON line, with deliveries/s, bytes allocated per delivery,
 // and JSON encodings per group message (the layer promises 1 per node).
 // redis: two Redis layers in this process (one sends, one has the members) on a redis-server from the PATH, started on
