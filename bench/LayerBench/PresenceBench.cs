@@ -10,18 +10,27 @@ using Akka.Actor;
 /// </summary>
 internal static class PresenceBench
 {
-    public static async Task<Result> Run(int members, int rounds)
+    /// <param name="members">How many actors join, 64 at a time.</param>
+    /// <param name="rounds">Rounds of each kind of join, alternating, after a pair not counted.</param>
+    /// <param name="diffInterval">The layer's <see cref="ChannelLayerOptions.PresenceDiffInterval"/> (the node's default, 100 ms, unless given).</param>
+    public static async Task<Result> Run(int members, int rounds, TimeSpan? diffInterval = null)
     {
+        var options = () => new ChannelLayerOptions
+        {
+            Capacity = 1_000_000,
+            ConsumerCapacity = 1_000_000,
+            PresenceDiffInterval = diffInterval ?? new ChannelLayerOptions().PresenceDiffInterval,
+        };
         var plain = new List<double>();
         var tracked = new List<double>();
         long plainBytes = 0, trackedBytes = 0;
-        await JoinAll(members, withPresence: false); // a pair not counted: the first JITs the join and the tracking
-        await JoinAll(members, withPresence: true);
+        await JoinAll(members, withPresence: false, options()); // a pair not counted: the first JITs the join and the tracking
+        await JoinAll(members, withPresence: true, options());
         for (var round = 0; round < rounds; round++)
         {
             foreach (var withPresence in new[] { false, true }) // alternating, so drift moves both alike
             {
-                var (seconds, bytes) = await JoinAll(members, withPresence);
+                var (seconds, bytes) = await JoinAll(members, withPresence, options());
                 (withPresence ? tracked : plain).Add(seconds);
                 if (withPresence)
                 {
@@ -43,10 +52,10 @@ internal static class PresenceBench
             $"extra heap {(trackedBytes - plainBytes) / (double)members:N0} B/member; DeliveriesPerSecond here is joins/s with presence");
     }
 
-    private static async Task<(double Seconds, long HeapBytes)> JoinAll(int members, bool withPresence)
+    private static async Task<(double Seconds, long HeapBytes)> JoinAll(int members, bool withPresence, ChannelLayerOptions options)
     {
         using var system = ActorSystem.Create("presencebench", "akka { loglevel = WARNING, log-dead-letters-during-shutdown = off }");
-        await using var layer = new InMemoryChannelLayer(system, new ChannelLayerOptions { Capacity = 1_000_000, ConsumerCapacity = 1_000_000 });
+        await using var layer = new InMemoryChannelLayer(system, options);
         var channels = new List<string>();
         for (var i = 0; i < members; i++)
         {

@@ -1,7 +1,8 @@
 // Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms|redis|presence]
 // presence: 5,000 actor members join one in-memory group, 64 joins at a time, plain (GroupAddAsync) and with presence
 // (GroupAddAsync with a PresenceInfo, as a consumer joins), alternating, 25 rounds each after a pair not counted; prints
-// the time per join (median), their ratio, and the heap bytes per member.
+// the time per join (median), their ratio, and the heap bytes per member. PRESENCE_DIFF_INTERVAL_MS sets the layer's
+// PresenceDiffInterval (100 ms by default), to see what batching diffs longer saves.
 // Prints one line per scenario and a JSON line, with deliveries/s, bytes allocated per delivery,
 // and JSON encodings per group message (the layer promises 1 per node).
 // redis: two Redis layers in this process (one sends, one has the members) on a redis-server from the PATH, started on
@@ -21,12 +22,15 @@ foreach (var name in chosen)
         "bigroom" => await LayerBench.Run("bigroom", groups: 1, membersPerGroup: 10_000, senders: 1, messagesPerSender: 300),
         "smallrooms" => await LayerBench.Run("smallrooms", groups: 1_000, membersPerGroup: 10, senders: 2, messagesPerSender: 100_000),
         "redis" => await RedisBench.Run(groups: 100, membersPerGroup: 10, groupSends: 100_000),
-        "presence" => await PresenceBench.Run(members: 5_000, rounds: 25),
+        "presence" => await PresenceBench.Run(members: 5_000, rounds: 25, DiffIntervalFromEnvironment()),
         _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom, smallrooms, redis or presence"),
     };
     Console.WriteLine($"{result.Name,-11} {result.DeliveriesPerSecond,14:N0} deliveries/s  {result.BytesPerDelivery,6:F1} B/delivery  {result.EncodingsPerGroupSend:F2} encodings/group send  drops={result.Drops}  ({result.Detail})");
     Console.WriteLine(JsonSerializer.Serialize(result));
 }
+
+static TimeSpan? DiffIntervalFromEnvironment() =>
+    int.TryParse(Environment.GetEnvironmentVariable("PRESENCE_DIFF_INTERVAL_MS"), out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
 
 internal sealed record Result(string Name, double DeliveriesPerSecond, double BytesPerDelivery, double EncodingsPerGroupSend, long Drops, string Detail);
 
