@@ -30,7 +30,6 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
                 Join(join);
                 Publish();
                 HandOn.Answer(Sender, Joined.Instance, join.Then); // the member is in
-
                 break;
             case LeaveGroup leave:
                 Leave(leave.Channel);
