@@ -37,7 +37,7 @@ public sealed class ChatOverKestrelTests
         }
     }
 
-    /// <summary>The node's default upgrade (over the transport pipe), or ASP.NET Core's accept as where there is no pipe.</summary>
+    /// <summary>The node's default upgrade (over the transport pipe), or ASP.NET Core's accept, as on a connection with no pipe.</summary>
     private static Action<WebApplicationBuilder> UpgradePath(bool transportPipe) => builder =>
     {
         if (!transportPipe)

@@ -54,17 +54,8 @@ internal sealed class NodePresence
     /// Removes <paramref name="channel"/> from <paramref name="group"/> in <paramref name="rooms"/> and ends its presence
     /// there: one round trip, the room handing the untrack to the tracker when the channel is tracked.
     /// </summary>
-    public async ValueTask LeaveAndUntrackAsync(LocalRooms rooms, string group, string channel, CancellationToken cancellationToken)
-    {
-        if (_trackedChannels.ContainsKey(channel))
-        {
-            await rooms.LeaveAsync(group, channel, new HandOn(_tracker, new PresenceTracker.Untrack(group, channel)), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await rooms.LeaveAsync(group, channel, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public ValueTask LeaveAndUntrackAsync(LocalRooms rooms, string group, string channel, CancellationToken cancellationToken) =>
+        rooms.LeaveAsync(group, channel, _trackedChannels.ContainsKey(channel) ? new HandOn(_tracker, new PresenceTracker.Untrack(group, channel)) : null, cancellationToken);
 
     private PresenceTracker.Track CheckedTrack(string group, string channel, PresenceInfo presence, IActorRef? actor)
     {

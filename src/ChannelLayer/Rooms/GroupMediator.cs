@@ -33,7 +33,7 @@ internal sealed class GroupMediator(
                 Join(join);
                 break;
             case LeaveGroup leave:
-                Leave(leave);
+                ForwardOrAnswer(leave.Group, leave, Left.Instance, leave.Then); // with no room here a tracked presence still ends
                 break;
             case GetMembers get:
                 ForwardOrAnswer(get.Group, get, (IReadOnlyCollection<string>)[]);
@@ -87,19 +87,8 @@ internal sealed class GroupMediator(
         });
     }
 
-    private void Leave(LeaveGroup leave)
-    {
-        if (_rooms.TryGetValue(leave.Group, out var entry))
-        {
-            entry.Room.Forward(leave);
-        }
-        else
-        {
-            HandOn.Answer(Sender, Left.Instance, leave.Then); // no member here to remove, but a tracked presence still ends
-        }
-    }
-
-    private void ForwardOrAnswer(string group, object request, object answerWhenNoRoom)
+    /// <summary>Forwards <paramref name="request"/> to the group's room; with no room here, answers as the room would have.</summary>
+    private void ForwardOrAnswer(string group, object request, object answerWhenNoRoom, HandOn? then = null)
     {
         if (_rooms.TryGetValue(group, out var entry))
         {
@@ -107,7 +96,7 @@ internal sealed class GroupMediator(
         }
         else
         {
-            Sender.Tell(answerWhenNoRoom);
+            HandOn.Answer(Sender, answerWhenNoRoom, then);
         }
     }
 

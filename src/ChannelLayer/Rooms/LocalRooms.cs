@@ -84,18 +84,20 @@ internal sealed class LocalRooms
         }
     }
 
-    public async ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) =>
-        await _mediator.Ask<Joined>(new JoinGroup(group, channel, Binding(channel)), _askTimeout, cancellationToken).ConfigureAwait(false);
+    public ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) => JoinAsync(group, channel, null, cancellationToken);
 
-    /// <summary>Joins, then has the room hand <paramref name="then"/> on; done when its target answers, in one round trip.</summary>
-    public async ValueTask JoinAsync(string group, string channel, HandOn then, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Joins; with <paramref name="then"/>, the room hands it on once the member is in, and the call is done when its
+    /// target answers: one round trip for both.
+    /// </summary>
+    public async ValueTask JoinAsync(string group, string channel, HandOn? then, CancellationToken cancellationToken) =>
         await _mediator.Ask<object>(new JoinGroup(group, channel, Binding(channel), then), _askTimeout, cancellationToken).ConfigureAwait(false);
 
-    public async ValueTask LeaveAsync(string group, string channel, CancellationToken cancellationToken) =>
-        await _mediator.Ask<Left>(new LeaveGroup(group, channel), _askTimeout, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>Leaves, then has the room hand <paramref name="then"/> on; done when its target answers, in one round trip.</summary>
-    public async ValueTask LeaveAsync(string group, string channel, HandOn then, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Leaves; with <paramref name="then"/>, the room (or the mediator, when the group has no room here) hands it on once
+    /// the member is out, and the call is done when its target answers: one round trip for both.
+    /// </summary>
+    public async ValueTask LeaveAsync(string group, string channel, HandOn? then, CancellationToken cancellationToken) =>
         await _mediator.Ask<object>(new LeaveGroup(group, channel, then), _askTimeout, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyCollection<string>> MembersAsync(string group, CancellationToken cancellationToken) =>
