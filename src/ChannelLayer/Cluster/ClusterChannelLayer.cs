@@ -43,6 +43,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
     private readonly ILogger _logger;
     private readonly ClusterMetrics _metrics;
     private readonly NodePresence _presence;
+    private readonly ClusterPresenceStore _presenceStore;
     private long _tickets;
     private int _warnedNotReady;
 
@@ -76,11 +77,14 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         system.ActorOf(ClusterSingletonManager.Props(ActorFactory.Props(() => new WorkerQueues(_capacity, Options, time)), PoisonPill.Instance, singleton), name + "-queues");
         _queues = system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}-queues", ClusterSingletonProxySettings.Create(system).WithRole(_cluster.Role)), name + "-queues-proxy");
         _client = system.ActorOf(ActorFactory.Props(() => new WorkerQueueClient(_queues, Stats, _receivers)), name + "-queues-client");
-        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms");
-        var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, DeliverDirect, _peers, _state)), name + "-relay");
+        // The rooms and the store need each other: a new room asks the store to follow its group, and the store's diffs go
+        // to the rooms' members. The rooms are made on the next line, before any room can exist to ask.
+        _presenceStore = new ClusterPresenceStore(system, name + "-presence-store", (group, message) => _rooms!.Publish(group, message));
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms", _presenceStore);
+        var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, PublishFromOtherNode, DeliverDirect, _peers, _state)), name + "-relay");
         _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state);
         _metrics = new ClusterMetrics(system, _state, meterFactory);
-        _presence = new NodePresence(system, name + "-presence", nodeId, Options, Stats, time, new ClusterPresenceStore(system, name + "-presence-cleaner"), (group, message) => GroupSendAsync(group, message));
+        _presence = new NodePresence(system, name + "-presence", nodeId, Options, Stats, time, _presenceStore, (group, message) => GroupSendAsync(group, message));
     }
 
     /// <summary>
@@ -94,7 +98,14 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
           serialization-identifiers { "{{typeof(ClusterMessageSerializer).FullName}}, {{typeof(ClusterMessageSerializer).Assembly.GetName().Name}}" = {{ClusterMessageSerializer.SerializerId}} }
         }
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
+        {{PresenceNotifyInterval}}
         """);
+
+    /// <summary>
+    /// How soon a presence change reaches the members of every node once their replica has it: the replicator notifies
+    /// the presence feeds at this interval (Akka's default is 500 ms), which also batches the changes into one diff.
+    /// </summary>
+    internal const string PresenceNotifyInterval = "akka.cluster.distributed-data.notify-subscribers-interval = 100ms";
 
     /// <inheritdoc />
     public ChannelLayerOptions Options { get; }
@@ -319,6 +330,19 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         _metrics.Dispose();
         Stats.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A group message from another node: to this node's members, a presence diff once this node's replica has its changes.</summary>
+    private void PublishFromOtherNode(string group, ChannelMessage message)
+    {
+        if (message.Type == PresenceDiff.MessageType)
+        {
+            _presenceStore.PublishWhenReplicated(group, message);
+        }
+        else
+        {
+            _rooms.Publish(group, message);
+        }
     }
 
     private void Publish(string group, ChannelMessage message)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using ActorChat.ChannelLayer.Rooms;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
@@ -12,34 +14,57 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// Each element is one meta, as JSON with the unique address of the node that tracked it.
 /// </summary>
 /// <remarks>
-/// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any later read here and
-/// spreads it (deltas at once, full state by gossip every 2 s). The diff is a group send, so members learn of the
-/// change at once; another node's <see cref="ListAsync"/> sees it once replication arrives (typically well under a
-/// second, measured in BENCHMARKS.md).</para>
+/// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any
+/// later read here and spreads it (deltas every 200 ms, full state by gossip every 2 s). The diff is a group send, so the
+/// tracking node's members learn of the change at once; another node holds a diff back until its own replica has the
+/// change (<see cref="PresenceFeed"/>, following each group this node has a room for). So a list reads this node's
+/// replica only: a member that joins has in its list every change announced here before it joined, and gets every later
+/// one as a diff. Another node lists a change once replication reaches it (well under a second when the nodes keep up,
+/// measured in BENCHMARKS.md).</para>
 /// <para>A list leaves out the metas of nodes that are no longer members. When a node is removed (downed by the split
 /// brain resolver, or left), the oldest node removes its metas from every set and announces them as leaves. That
 /// removal is needed: DistributedData's pruning would otherwise re-add the removed node's elements under a survivor.</para>
 /// </remarks>
-internal sealed class ClusterPresenceStore : IPresenceStore
+internal sealed class ClusterPresenceStore : IPresenceStore, IGroupSubscriptions
 {
     private const string KeyPrefix = "actorchat-presence:";
-    private static readonly ReadAll s_readAll = new(TimeSpan.FromSeconds(1));
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly IActorRef _replicator;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<(string Group, string Channel), string> _ownElements = [];
     private readonly ConcurrentDictionary<string, Element> _decoded = new(StringComparer.Ordinal); // a list decodes each element once, not once per read
+    private readonly IActorRef _feed;
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
 
-    public ClusterPresenceStore(ActorSystem system, string name)
+    /// <param name="system">Hosts the replicator's clients.</param>
+    /// <param name="name">A prefix for this store's actor names, unique in <paramref name="system"/>.</param>
+    /// <param name="publishLocal">Hands a diff to this node's members of a group, and to no other node's.</param>
+    public ClusterPresenceStore(ActorSystem system, string name, Action<string, ChannelMessage> publishLocal)
     {
         _cluster = Akka.Cluster.Cluster.Get(system);
         _replicator = DistributedData.Get(system).Replicator;
         _timeout = AskTimeouts.For(system);
-        system.ActorOf(ActorFactory.Props(() => new RemovedNodeCleaner(this)), name);
+        system.ActorOf(ActorFactory.Props(() => new RemovedNodeCleaner(this)), name + "-cleaner");
+        _feed = system.ActorOf(ActorFactory.Props(() => new PresenceFeed(_replicator, raw => Decode(raw).Meta, publishLocal)), name + "-feed");
     }
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
+
+    /// <summary>
+    /// Hands another node's diff to this node's members of <paramref name="group"/> once this node's replica has its
+    /// changes, so no member that joins in between can miss a change in both its list and its diffs.
+    /// </summary>
+    public void PublishWhenReplicated(string group, ChannelMessage diff) => _feed.Tell(new PresenceFeed.RemoteDiff(group, diff));
+
+    /// <summary>Follows the group's set for this node's new room, answering once the feed has its baseline.</summary>
+    public Task SubscribeAsync(string group) => _feed.Ask<Done>(new PresenceFeed.Follow(group), _timeout);
+
+    /// <summary>Stops following the group: its room here is gone.</summary>
+    public Task UnsubscribeAsync(string group)
+    {
+        _feed.Tell(new PresenceFeed.Unfollow(group));
+        return Task.CompletedTask;
+    }
 
     public async Task AddAsync(string group, PresenceMeta meta)
     {
@@ -60,20 +85,28 @@ internal sealed class ClusterPresenceStore : IPresenceStore
 
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)
     {
-        var live = _cluster.State.Members
-            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
-            .Select(m => (m.Address.ToString(), m.UniqueAddress.Uid))
-            .ToHashSet();
-        // ReadAll, not ReadLocal: a join on another node updated that node's replica before its diff went out, so a read of
-        // every replica made after this node's member joined the group has every join whose diff that member missed.
-        // Without it a client joining within the replication delay of another node's join would never see that join.
-        var elements = await ElementsAsync(group, s_readAll, cancellationToken).ConfigureAwait(false)
-            ?? await ElementsAsync(group, ReadLocal.Instance, cancellationToken).ConfigureAwait(false) // a node did not answer in time
-            ?? [];
+        var live = LiveNodes();
+        var elements = await ElementsAsync(group, ReadLocal.Instance, cancellationToken).ConfigureAwait(false) ?? [];
         return [.. elements
             .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
             .Select(e => e.Stored.Meta)];
     }
+
+    /// <summary>The unique addresses of the members whose metas a list shows.</summary>
+    private HashSet<(string Address, int Uid)> LiveNodes() =>
+        _cluster.State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            .Select(m => (m.Address.ToString(), m.UniqueAddress.Uid))
+            .ToHashSet();
+
+    /// <summary>A stored element, decoded once.</summary>
+    private Element Decode(string raw) => _decoded.GetOrAdd(raw, static raw => JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!);
+
+    /// <summary>The set that holds <paramref name="group"/>'s metas.</summary>
+    internal static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
+
+    /// <summary>The group a set's key is for; null for a key that is not presence's.</summary>
+    internal static string? GroupOf(IKey key) => key.Id.StartsWith(KeyPrefix, StringComparison.Ordinal) ? key.Id[KeyPrefix.Length..] : null;
 
     /// <summary>
     /// Hands the change to the replicator without waiting for its answer: a local write cannot fail for a set, and the
@@ -106,10 +139,8 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             _decoded.Clear(); // churn left entries of metas long gone; start over from the current ones
         }
 
-        return [.. elements.Select(e => (e, _decoded.GetOrAdd(e, static raw => JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!)))];
+        return [.. elements.Select(e => (e, Decode(e)))];
     }
-
-    private static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
 
     /// <summary>
     /// Run on the oldest node when <paramref name="removed"/> has left the cluster: drops its metas from every group's set

@@ -18,6 +18,7 @@ internal sealed class ClusterRelay : UntypedActor, IWithTimers
     private readonly string _nodeId;
     private readonly ClusterLayerOptions _options;
     private readonly LocalRooms _rooms;
+    private readonly Action<string, ChannelMessage> _publishGroup;
     private readonly Action<string, ChannelMessage> _deliverDirect;
     private readonly ConcurrentDictionary<string, IActorRef> _peers;
     private readonly ClusterLayerState _state;
@@ -27,12 +28,13 @@ internal sealed class ClusterRelay : UntypedActor, IWithTimers
     private readonly Dictionary<Address, string> _nodeOf = [];
     private readonly HashSet<Address> _confirmed = [];
 
-    public ClusterRelay(string nodeId, ClusterLayerOptions options, LocalRooms rooms, Action<string, ChannelMessage> deliverDirect,
+    public ClusterRelay(string nodeId, ClusterLayerOptions options, LocalRooms rooms, Action<string, ChannelMessage> publishGroup, Action<string, ChannelMessage> deliverDirect,
         ConcurrentDictionary<string, IActorRef> peers, ClusterLayerState state)
     {
         _nodeId = nodeId;
         _options = options;
         _rooms = rooms;
+        _publishGroup = publishGroup;
         _deliverDirect = deliverDirect;
         _peers = peers;
         _state = state;
@@ -64,7 +66,7 @@ internal sealed class ClusterRelay : UntypedActor, IWithTimers
                 _state.MessageReceived();
                 foreach (var frame in batch.Frames)
                 {
-                    _rooms.Publish(frame.Group, ChannelMessage.FromPayloadJson(frame.Type, frame.Payload));
+                    _publishGroup(frame.Group, ChannelMessage.FromPayloadJson(frame.Type, frame.Payload));
                 }
 
                 break;
