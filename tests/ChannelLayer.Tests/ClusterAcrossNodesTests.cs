@@ -111,6 +111,51 @@ public sealed class ClusterAcrossNodesTests() : ConsumerTestKit(config: ClusterN
         Assert.Equal(0, misses);
     }
 
+    /// <summary>
+    /// A node lists presence from its own replica, and replication lags a group send by up to a few hundred milliseconds.
+    /// A member that joins right after another node's diff reached this node would then miss the change in both its list
+    /// and its diffs, unless the node holds that diff until its replica has the change. So: once a member on node a has
+    /// b's or c's diff, a's list must agree with it, at once, join and leave alike, in 20 fresh groups.
+    /// </summary>
+    [Fact]
+    public async Task Once_a_member_has_another_nodes_diff_its_nodes_list_has_that_change()
+    {
+        var disagreements = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var group = $"replicated-{i}-{Guid.NewGuid():N}";
+            var (watcher, _) = await MemberAsync(A, Sys, group);
+            var other = _layers[1 + (i % 2)];
+            var (_, tracked) = await MemberAsync(other, _systems[1 + (i % 2)], "elsewhere");
+            await other.GroupAddAsync(group, tracked, new PresenceInfo($"user{i}"));
+
+            Assert.True(HasChannel(await NextDiffAsync(watcher), tracked, joins: true));
+            if (!(await A.PresenceAsync(group)).Any(e => e.Metas.Any(m => m.Channel == tracked)))
+            {
+                disagreements.Add($"{group}: a's member had the join, a's list did not");
+            }
+
+            await other.GroupDiscardAsync(group, tracked);
+            Assert.True(HasChannel(await NextDiffAsync(watcher), tracked, joins: false));
+            if ((await A.PresenceAsync(group)).Any(e => e.Metas.Any(m => m.Channel == tracked)))
+            {
+                disagreements.Add($"{group}: a's member had the leave, a's list still had the channel");
+            }
+        }
+
+        Assert.Empty(disagreements);
+    }
+
+    private static async Task<PresenceDiff> NextDiffAsync(Akka.TestKit.TestProbe member)
+    {
+        var message = await member.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+        Assert.Equal(PresenceDiff.MessageType, message.Type);
+        return System.Text.Json.JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+    }
+
+    private static bool HasChannel(PresenceDiff diff, string channel, bool joins) =>
+        (joins ? diff.Joins : diff.Leaves).Values.SelectMany(m => m.Metas).Any(m => m.Channel == channel);
+
     [Fact]
     public async Task A_send_to_a_channel_on_another_node_reaches_its_actor_through_remoting()
     {
