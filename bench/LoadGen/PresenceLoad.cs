@@ -65,6 +65,7 @@ internal static class PresenceLoad
         var clock = Stopwatch.StartNew();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var pending = o.Urls.ToList();
+        var lastProgress = TimeSpan.Zero;
         while (pending.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
         {
             var counts = await Task.WhenAll(pending.Select(async url =>
@@ -80,6 +81,12 @@ internal static class PresenceLoad
                     return (url, metas: -1);
                 }
             }));
+            if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1) || counts.All(c => c.metas >= expected))
+            {
+                lastProgress = clock.Elapsed; // a progress line: how many each node lists (-1: it did not answer)
+                Console.Error.WriteLine($"presence: {clock.Elapsed.TotalSeconds:F1} s after the last join, listed {string.Join(" / ", counts.Select(c => c.metas))} of {expected}");
+            }
+
             pending = [.. counts.Where(c => c.metas < expected).Select(c => c.url)];
             if (pending.Count > 0)
             {

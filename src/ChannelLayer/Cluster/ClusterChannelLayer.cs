@@ -77,10 +77,8 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         system.ActorOf(ClusterSingletonManager.Props(ActorFactory.Props(() => new WorkerQueues(_capacity, Options, time)), PoisonPill.Instance, singleton), name + "-queues");
         _queues = system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}-queues", ClusterSingletonProxySettings.Create(system).WithRole(_cluster.Role)), name + "-queues-proxy");
         _client = system.ActorOf(ActorFactory.Props(() => new WorkerQueueClient(_queues, Stats, _receivers)), name + "-queues-client");
-        // The rooms and the store need each other: a new room asks the store to follow its group, and the store's diffs go
-        // to the rooms' members. The rooms are made on the next line, before any room can exist to ask.
-        _presenceStore = new ClusterPresenceStore(system, name + "-presence-store", (group, message) => _rooms!.Publish(group, message));
-        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms", _presenceStore);
+        _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms");
+        _presenceStore = new ClusterPresenceStore(system, name + "-presence-store", _rooms.Publish);
         var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, PublishFromOtherNode, DeliverDirect, _peers, _state)), name + "-relay");
         _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state);
         _metrics = new ClusterMetrics(system, _state, meterFactory);
@@ -98,14 +96,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
           serialization-identifiers { "{{typeof(ClusterMessageSerializer).FullName}}, {{typeof(ClusterMessageSerializer).Assembly.GetName().Name}}" = {{ClusterMessageSerializer.SerializerId}} }
         }
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
-        {{PresenceNotifyInterval}}
         """);
-
-    /// <summary>
-    /// How soon a presence change reaches the members of every node once their replica has it: the replicator notifies
-    /// the presence feeds at this interval (Akka's default is 500 ms), which also batches the changes into one diff.
-    /// </summary>
-    internal const string PresenceNotifyInterval = "akka.cluster.distributed-data.notify-subscribers-interval = 100ms";
 
     /// <inheritdoc />
     public ChannelLayerOptions Options { get; }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using ActorChat.ChannelLayer.Rooms;
-using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
@@ -17,15 +15,14 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any
 /// later read here and spreads it (deltas every 200 ms, full state by gossip every 2 s). The diff is a group send, so the
 /// tracking node's members learn of the change at once; another node holds a diff back until its own replica has the
-/// change (<see cref="PresenceFeed"/>, following each group this node has a room for). So a list reads this node's
-/// replica only: a member that joins has in its list every change announced here before it joined, and gets every later
-/// one as a diff. Another node lists a change once replication reaches it (well under a second when the nodes keep up,
-/// measured in BENCHMARKS.md).</para>
+/// change (<see cref="PresenceFeed"/>). So a list reads this node's replica only: a member that joins has in its list
+/// every change announced here before it joined, and gets every later one as a diff. Another node lists a change once
+/// replication reaches it (well under a second when the nodes keep up, measured in BENCHMARKS.md).</para>
 /// <para>A list leaves out the metas of nodes that are no longer members. When a node is removed (downed by the split
 /// brain resolver, or left), the oldest node removes its metas from every set and announces them as leaves. That
 /// removal is needed: DistributedData's pruning would otherwise re-add the removed node's elements under a survivor.</para>
 /// </remarks>
-internal sealed class ClusterPresenceStore : IPresenceStore, IGroupSubscriptions
+internal sealed class ClusterPresenceStore : IPresenceStore
 {
     private const string KeyPrefix = "actorchat-presence:";
     private readonly Akka.Cluster.Cluster _cluster;
@@ -56,16 +53,6 @@ internal sealed class ClusterPresenceStore : IPresenceStore, IGroupSubscriptions
     /// </summary>
     public void PublishWhenReplicated(string group, ChannelMessage diff) => _feed.Tell(new PresenceFeed.RemoteDiff(group, diff));
 
-    /// <summary>Follows the group's set for this node's new room, answering once the feed has its baseline.</summary>
-    public Task SubscribeAsync(string group) => _feed.Ask<Done>(new PresenceFeed.Follow(group), _timeout);
-
-    /// <summary>Stops following the group: its room here is gone.</summary>
-    public Task UnsubscribeAsync(string group)
-    {
-        _feed.Tell(new PresenceFeed.Unfollow(group));
-        return Task.CompletedTask;
-    }
-
     public async Task AddAsync(string group, PresenceMeta meta)
     {
         var element = JsonSerializer.Serialize(new Element(meta, _cluster.SelfUniqueAddress.Address.ToString(), _cluster.SelfUniqueAddress.Uid), ChannelMessageJson.Options);
@@ -86,6 +73,8 @@ internal sealed class ClusterPresenceStore : IPresenceStore, IGroupSubscriptions
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)
     {
         var live = LiveNodes();
+        // This node's replica alone (a read of every replica cost a copy of the whole set from each node per joiner): the
+        // feed holds other nodes' diffs until the replica has their changes, so a member misses none between list and diffs.
         var elements = await ElementsAsync(group, ReadLocal.Instance, cancellationToken).ConfigureAwait(false) ?? [];
         return [.. elements
             .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
@@ -104,9 +93,6 @@ internal sealed class ClusterPresenceStore : IPresenceStore, IGroupSubscriptions
 
     /// <summary>The set that holds <paramref name="group"/>'s metas.</summary>
     internal static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
-
-    /// <summary>The group a set's key is for; null for a key that is not presence's.</summary>
-    internal static string? GroupOf(IKey key) => key.Id.StartsWith(KeyPrefix, StringComparison.Ordinal) ? key.Id[KeyPrefix.Length..] : null;
 
     /// <summary>
     /// Hands the change to the replicator without waiting for its answer: a local write cannot fail for a set, and the

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Akka;
 using Akka.Actor;
 using Akka.DistributedData;
 
@@ -12,200 +11,160 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// its diffs. Held back, a diff that reaches the room before a member joins is already in the member's list.
 /// </summary>
 /// <remarks>
-/// <para>The feed follows the set of every group with a room on this node (subscribed from before the room's first
-/// member is in, <see cref="Rooms.IGroupSubscriptions"/>). Diffs for a group are passed on in the order they came, as soon
-/// as the replica agrees with all of them up to that one; a diff whose meta joined and left before the replica saw it
-/// goes out with the leave that cancels it. Diffs for a group with no room here are kept for <see cref="HoldLimit"/>, for
-/// a room that starts meanwhile.</para>
-/// <para>A diff the replica has not agreed with after <see cref="HoldLimit"/> goes out anyway, as it would have before
-/// (replication is slower than that only while nodes cannot reach each other).</para>
+/// <para>While a group has diffs held, the feed reads the group's set from this node's replicator (a local read, at once
+/// and then every <see cref="RecheckInterval"/>) and passes the diffs on in the order they came, up to the last one the
+/// replica agrees with. A diff whose meta joined and left before the replica saw it goes out with the leave that
+/// cancels it. The feed reads rather than subscribes: a subscribed set has its digest computed on every write to it,
+/// which costs a serialization of the whole set each time.</para>
+/// <para>A diff the replica has not agreed with after <see cref="HoldLimit"/> goes out anyway, as it would have without
+/// the feed (replication is slower than that only while nodes cannot reach each other, or are overloaded).</para>
 /// </remarks>
 internal sealed class PresenceFeed : ReceiveActor, IWithTimers
 {
-    /// <summary>How long a diff waits for the replica, and how long a diff for a group with no room here is kept.</summary>
+    /// <summary>The longest a diff waits for this node's replica.</summary>
     internal static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a group with diffs held reads its set again.</summary>
+    internal static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly IActorRef _replicator;
     private readonly Func<string, PresenceMeta> _decode;
     private readonly Action<string, ChannelMessage> _publish;
-    private readonly Dictionary<string, FollowedGroup> _followed = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<HeldDiff>> _roomless = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<HeldDiff>> _held = new(StringComparer.Ordinal); // group → diffs, in the order they came
+    private readonly HashSet<string> _reading = new(StringComparer.Ordinal); // groups with a read on its way
 
     public PresenceFeed(IActorRef replicator, Func<string, PresenceMeta> decode, Action<string, ChannelMessage> publish)
     {
         _replicator = replicator;
         _decode = decode;
         _publish = publish;
-        Receive<Follow>(StartFollowing);
-        Receive<Unfollow>(StopFollowing);
-        Receive<GetSuccess>(s => Baseline((string)s.Request, s.Get(ClusterPresenceStore.Key((string)s.Request)).Elements));
-        Receive<NotFound>(n => Baseline((string)n.Request, []));
-        Receive<Changed>(changed =>
-        {
-            if (ClusterPresenceStore.GroupOf(changed.Key) is { } group && _followed.TryGetValue(group, out var followed) && followed.Present is not null)
-            {
-                followed.Present = Identities(changed.Get(ClusterPresenceStore.Key(group)).Elements);
-                Release(group, followed, force: false);
-            }
-        });
         Receive<RemoteDiff>(Hold);
-        Receive<Sweep>(_ => SweepOld());
+        Receive<GetSuccess>(s => Release((string)s.Request, s.Get(ClusterPresenceStore.Key((string)s.Request)).Elements));
+        Receive<NotFound>(n => Release((string)n.Request, []));
+        Receive<GetFailure>(f => _reading.Remove((string)f.Request)); // the next recheck reads again
+        Receive<Recheck>(_ => RecheckAll());
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, TimeSpan.FromSeconds(1));
-
-    private void StartFollowing(Follow follow)
-    {
-        var key = ClusterPresenceStore.Key(follow.Group);
-        _roomless.Remove(follow.Group, out var earlier);
-        _followed[follow.Group] = new FollowedGroup(Sender, earlier ?? []);
-
-        // The replicator answers the read after any change it notified before it: those find no baseline and are
-        // ignored, and every later notification is a change since the baseline.
-        _replicator.Tell(Dsl.Subscribe(key, Self));
-        _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, follow.Group));
-    }
-
-    private void StopFollowing(Unfollow unfollow)
-    {
-        if (_followed.Remove(unfollow.Group, out var followed))
-        {
-            followed.Waiting?.Tell(Done.Instance);
-        }
-
-        _replicator.Tell(Dsl.Unsubscribe(ClusterPresenceStore.Key(unfollow.Group), Self));
-    }
-
-    private void Baseline(string group, IEnumerable<string> elements)
-    {
-        if (_followed.TryGetValue(group, out var followed) && followed.Present is null)
-        {
-            followed.Present = Identities(elements);
-            followed.Waiting?.Tell(Done.Instance);
-            followed.Waiting = null;
-            Release(group, followed, force: false);
-        }
-    }
+    protected override void PreStart() => Timers.StartPeriodicTimer(Recheck.Instance, Recheck.Instance, RecheckInterval);
 
     private void Hold(RemoteDiff remote)
     {
-        PresenceDiff diff;
-        try
-        {
-            diff = JsonSerializer.Deserialize<PresenceDiff>(remote.Diff.PayloadBytes, ChannelMessageJson.Options)!;
-        }
-        catch (JsonException)
-        {
-            _publish(remote.Group, remote.Diff); // not a diff this node can read: pass it on as it came
-            return;
-        }
+        (_held.TryGetValue(remote.Group, out var list) ? list : _held[remote.Group] = []).Add(new HeldDiff(remote.Diff, Environment.TickCount64));
+        Read(remote.Group);
+    }
 
-        var held = new HeldDiff(remote.Diff, Changes(diff), Environment.TickCount64);
-        if (_followed.TryGetValue(remote.Group, out var followed))
+    private void Read(string group)
+    {
+        if (_reading.Add(group))
         {
-            followed.Held.Add(held);
-            Release(remote.Group, followed, force: false);
+            _replicator.Tell(Dsl.Get(ClusterPresenceStore.Key(group), ReadLocal.Instance, group));
         }
-        else
+    }
+
+    private void RecheckAll()
+    {
+        var tooOld = Environment.TickCount64 - (long)HoldLimit.TotalMilliseconds;
+        foreach (var (group, held) in _held.ToList())
         {
-            (_roomless.TryGetValue(remote.Group, out var list) ? list : _roomless[remote.Group] = []).Add(held);
+            if (held[0].Arrived < tooOld)
+            {
+                var late = held.FindLastIndex(h => h.Arrived < tooOld);
+                Publish(group, held, late + 1);
+            }
+
+            if (held.Count > 0)
+            {
+                Read(group);
+            }
         }
     }
 
     /// <summary>
-    /// Passes on the held diffs, in order, up to the last one the replica agrees with: after it, every meta they name is
-    /// present in the replica exactly when the last of them to name it had it join. With <paramref name="force"/>, the
-    /// diffs that waited too long go out too.
+    /// Passes on the group's held diffs, in order, up to the last one the replica agrees with: after it, every meta they
+    /// name is in the replica exactly when the last of them to name it had it join.
     /// </summary>
-    private void Release(string group, FollowedGroup followed, bool force)
+    private void Release(string group, IEnumerable<string> elements)
     {
-        if (followed.Present is not { } present)
+        _reading.Remove(group);
+        if (!_held.TryGetValue(group, out var held))
         {
             return;
         }
 
-        var upTo = -1;
+        var present = elements.Select(e => Identity(_decode(e))).ToHashSet();
         var expected = new Dictionary<(string, DateTimeOffset), bool>();
-        var tooOld = Environment.TickCount64 - (long)HoldLimit.TotalMilliseconds;
-        for (var i = 0; i < followed.Held.Count; i++)
+        var agreed = 0;
+        for (var i = 0; i < held.Count; i++)
         {
-            foreach (var (meta, joined) in followed.Held[i].Changes)
+            foreach (var (meta, joined) in held[i].Changes)
             {
                 expected[meta] = joined;
             }
 
-            if (expected.All(e => present.Contains(e.Key) == e.Value) || (force && followed.Held[i].Arrived < tooOld))
+            if (expected.All(e => present.Contains(e.Key) == e.Value))
             {
-                upTo = i;
+                agreed = i + 1;
             }
         }
 
-        for (var i = 0; i <= upTo; i++)
-        {
-            _publish(group, followed.Held[i].Diff);
-        }
-
-        followed.Held.RemoveRange(0, upTo + 1);
+        Publish(group, held, agreed);
     }
 
-    private void SweepOld()
+    private void Publish(string group, List<HeldDiff> held, int count)
     {
-        foreach (var (group, followed) in _followed)
+        for (var i = 0; i < count; i++)
         {
-            Release(group, followed, force: true);
+            _publish(group, held[i].Diff);
         }
 
-        var tooOld = Environment.TickCount64 - (long)HoldLimit.TotalMilliseconds;
-        foreach (var group in _roomless.Keys.ToList())
+        held.RemoveRange(0, count);
+        if (held.Count == 0)
         {
-            var list = _roomless[group];
-            list.RemoveAll(h => h.Arrived < tooOld);
-            if (list.Count == 0)
-            {
-                _roomless.Remove(group);
-            }
+            _held.Remove(group);
         }
     }
-
-    private HashSet<(string, DateTimeOffset)> Identities(IEnumerable<string> elements) =>
-        [.. elements.Select(_decode).Select(Identity)];
-
-    /// <summary>A diff's metas in the order they take effect (joins, then leaves), each with whether it joined.</summary>
-    private static List<((string, DateTimeOffset) Meta, bool Joined)> Changes(PresenceDiff diff) =>
-        [.. diff.Joins.Values.SelectMany(m => m.Metas).Select(m => (Identity(m), true)),
-            .. diff.Leaves.Values.SelectMany(m => m.Metas).Select(m => (Identity(m), false))];
 
     /// <summary>What tells one tracked meta from another: its channel, and when it was tracked (a channel tracked again is a new meta).</summary>
     private static (string, DateTimeOffset) Identity(PresenceMeta meta) => (meta.Channel, meta.JoinedAt);
 
-    /// <summary>Follows <paramref name="Group"/> from now on; answered with <see cref="Done"/> once the baseline is read.</summary>
-    internal sealed record Follow(string Group);
-
-    /// <summary>Stops following <paramref name="Group"/>.</summary>
-    internal sealed record Unfollow(string Group);
-
     /// <summary>A diff from another node, to pass on once this node's replica has its changes.</summary>
     internal sealed record RemoteDiff(string Group, ChannelMessage Diff);
 
-    private sealed record HeldDiff(ChannelMessage Diff, List<((string, DateTimeOffset) Meta, bool Joined)> Changes, long Arrived);
-
-    private sealed class FollowedGroup(IActorRef waiting, List<HeldDiff> held)
+    /// <summary>A diff from another node and when it came.</summary>
+    private sealed class HeldDiff(ChannelMessage diff, long arrived)
     {
-        /// <summary>Who waits for the baseline; null once it is read.</summary>
-        public IActorRef? Waiting { get; set; } = waiting;
+        private List<((string, DateTimeOffset) Meta, bool Joined)>? _changes;
 
-        /// <summary>The identities of the metas in this node's replica; null until the baseline is read.</summary>
-        public HashSet<(string, DateTimeOffset)>? Present { get; set; }
+        public ChannelMessage Diff => diff;
 
-        /// <summary>Diffs from other nodes not passed on yet, in the order they came.</summary>
-        public List<HeldDiff> Held { get; } = held;
+        public long Arrived => arrived;
+
+        /// <summary>
+        /// The metas in the order they take effect (joins, then leaves), each with whether it joined; none for a diff that
+        /// cannot be read, which then goes out at once.
+        /// </summary>
+        public List<((string, DateTimeOffset) Meta, bool Joined)> Changes => _changes ??= Read(diff);
+
+        private static List<((string, DateTimeOffset) Meta, bool Joined)> Read(ChannelMessage message)
+        {
+            try
+            {
+                var read = JsonSerializer.Deserialize<PresenceDiff>(message.PayloadBytes, ChannelMessageJson.Options)!;
+                return [.. read.Joins.Values.SelectMany(m => m.Metas).Select(m => (Identity(m), true)),
+                    .. read.Leaves.Values.SelectMany(m => m.Metas).Select(m => (Identity(m), false))];
+            }
+            catch (JsonException)
+            {
+                return [];
+            }
+        }
     }
 
-    private sealed class Sweep
+    private sealed class Recheck
     {
-        public static readonly Sweep Instance = new();
+        public static readonly Recheck Instance = new();
     }
 }
