@@ -139,6 +139,40 @@ public abstract partial class ChannelLayerConformance
     }
 
     [Fact]
+    public async Task A_mass_join_and_leave_goes_out_in_diffs_of_at_most_500_metas_each_meta_once()
+    {
+        var layer = NewLayer();
+        var (watcher, _) = await PresenceMemberAsync(layer, "crowd");
+        var channels = new List<string>();
+        for (var i = 0; i < 1_100; i++)
+        {
+            var channel = await layer.NewChannelAsync();
+            channels.Add(channel);
+            await layer.TrackAsync("crowd", channel, new PresenceInfo($"user{i}"));
+        }
+
+        foreach (var channel in channels)
+        {
+            await layer.UntrackAsync("crowd", channel);
+        }
+
+        var fold = new DiffFold();
+        var largest = 0;
+        while (fold.Leaves.Count < channels.Count)
+        {
+            var message = await watcher.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+            var diff = JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, s_web)!;
+            largest = Math.Max(largest, diff.Joins.Values.Concat(diff.Leaves.Values).Sum(m => m.Metas.Count));
+            fold.Apply(diff);
+        }
+
+        Assert.InRange(largest, 1, 500); // one diff this size still fits in one message to another node
+        Assert.All(channels, c => Assert.Equal(1, fold.Joins[c]));
+        Assert.All(channels, c => Assert.Equal(1, fold.Leaves[c]));
+        Assert.Empty(fold.Present);
+    }
+
+    [Fact]
     public async Task Presence_ends_when_the_bound_actor_stops_and_when_the_channel_leaves_the_group()
     {
         var layer = NewLayer();

@@ -10,13 +10,30 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// so a remote message (its envelope, its serialization, its trip through Akka.Remote) is paid once for all of them; with
 /// light traffic a flush carries one. One queue and one flush at a time keep every sender's order.
 /// </summary>
-internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, ClusterLayerState state) : IThreadPoolWorkItem
+/// <remarks>
+/// Akka.Remote discards a message larger than its maximum frame size, with everything batched in it, so a batch stops
+/// at <see cref="BatchBytes"/> (a frame bigger than that goes alone) and a frame that cannot fit in a remote message at
+/// all is refused here, counted and logged, instead of taking others with it.
+/// </remarks>
+/// <param name="mediator">The pub-sub mediator that carries each batch to every other node.</param>
+/// <param name="relayPath">The path of every node's relay, which receives the batches.</param>
+/// <param name="state">Counts the remote messages sent.</param>
+/// <param name="maxRemoteBytes">The largest frame this node's remoting sends (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c>).</param>
+/// <param name="tooLarge">Told of a frame that no remote message can carry, with its estimated size.</param>
+internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, ClusterLayerState state, long maxRemoteBytes, Action<GroupFrame, long> tooLarge)
+    : IThreadPoolWorkItem
 {
-    // A remote message stays well under Akka.Remote's default maximum frame size (128 KB) with frames of chat size.
-    private const int MaxFrames = 256;
+    /// <summary>The most frames in one batch.</summary>
+    internal const int MaxFrames = 256;
+
+    /// <summary>Room left in a remote message for its envelope: the recipient's path, the sender, the manifest.</summary>
+    internal const int EnvelopeBytes = 4 * 1024;
 
     private readonly ConcurrentQueue<GroupFrame> _frames = new();
     private int _scheduled;
+
+    /// <summary>A batch grows to this many bytes at most (a single frame may be larger, up to the remote frame size).</summary>
+    internal long BatchBytes { get; } = Math.Min(128 * 1024, maxRemoteBytes - EnvelopeBytes);
 
     public void Send(GroupFrame frame)
     {
@@ -33,9 +50,21 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
         while (true)
         {
             var batch = new List<GroupFrame>(Math.Min(MaxFrames, Math.Max(1, _frames.Count)));
-            while (batch.Count < MaxFrames && _frames.TryDequeue(out var frame))
+            long bytes = 0;
+
+            // One flush at a time, so the frame peeked is the frame dequeued.
+            while (batch.Count < MaxFrames && _frames.TryPeek(out var next) && (batch.Count == 0 || bytes + SizeOf(next) <= BatchBytes))
             {
-                batch.Add(frame);
+                _frames.TryDequeue(out _);
+                var size = SizeOf(next);
+                if (size > maxRemoteBytes - EnvelopeBytes)
+                {
+                    tooLarge(next, size);
+                    continue;
+                }
+
+                batch.Add(next);
+                bytes += size;
             }
 
             if (batch.Count > 0)
@@ -44,7 +73,7 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
                 state.MessageSent();
             }
 
-            if (!_frames.IsEmpty && batch.Count == MaxFrames)
+            if (!_frames.IsEmpty)
             {
                 continue; // more than one batch was waiting
             }
@@ -56,4 +85,7 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
             }
         }
     }
+
+    /// <summary>The frame's size in a <see cref="GroupBatch"/>, at most: its payload, and its names at 3 UTF-8 bytes a character.</summary>
+    internal static long SizeOf(GroupFrame frame) => frame.Payload.Length + (3L * (frame.Group.Length + frame.Type.Length)) + 16;
 }

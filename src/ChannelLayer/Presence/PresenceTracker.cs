@@ -13,6 +13,9 @@ namespace ActorChat.ChannelLayer;
 /// </summary>
 internal sealed class PresenceTracker : ReceiveActor, IWithTimers
 {
+    /// <summary>The most metas in one diff (about 80 kB of JSON): a node's mass leave goes out as several.</summary>
+    internal const int MaxMetasPerDiff = 500;
+
     private readonly IPresenceStore _store;
     private readonly string _nodeId;
     private readonly TimeProvider _time;
@@ -186,19 +189,31 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         _pending.Clear();
         foreach (var (group, (joins, leaves)) in pending)
         {
-            // A meta that joined and left within one batch is in both lists; members that never saw it join lose nothing.
-            var diff = new PresenceDiff(group, PresenceRules.ByKey(joins), PresenceRules.ByKey(leaves));
-            try
+            foreach (var diff in Diffs(group, joins, leaves))
             {
-                await _groupSend(group, ChannelMessage.From(diff));
-                _stats.PresenceDiffSent();
-            }
-            catch (Exception)
-            {
-                _stats.CrossNodeFailed(); // the layer could not reach the other nodes; the lists there still converge
+                try
+                {
+                    await _groupSend(group, ChannelMessage.From(diff));
+                    _stats.PresenceDiffSent();
+                }
+                catch (Exception)
+                {
+                    _stats.CrossNodeFailed(); // the layer could not reach the other nodes; the lists there still converge
+                }
             }
         }
     }
+
+    /// <summary>
+    /// A batch as diffs of at most <see cref="MaxMetasPerDiff"/> metas, joins first, then leaves: a meta that joined and
+    /// left within the batch is in both, and members that never saw it join lose nothing. Folded in order, the diffs leave
+    /// a list as one diff would; kept small, each fits in one message to another node.
+    /// </summary>
+    private static IEnumerable<PresenceDiff> Diffs(string group, List<PresenceMeta> joins, List<PresenceMeta> leaves) =>
+        joins.Select(meta => (Meta: meta, Joined: true)).Concat(leaves.Select(meta => (Meta: meta, Joined: false)))
+            .Chunk(MaxMetasPerDiff)
+            .Select(chunk => new PresenceDiff(group, PresenceRules.ByKey(chunk.Where(c => c.Joined).Select(c => c.Meta)),
+                PresenceRules.ByKey(chunk.Where(c => !c.Joined).Select(c => c.Meta))));
 
     /// <summary>Tracks a connection's channel in a group, watching <paramref name="Actor"/> when the channel is bound to one.</summary>
     internal sealed record Track(string Group, string Channel, string Key, JsonElement Meta, IActorRef? Actor);

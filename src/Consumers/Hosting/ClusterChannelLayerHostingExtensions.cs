@@ -9,7 +9,8 @@ public static class ClusterChannelLayerHostingExtensions
     /// <summary>
     /// Registers the <see cref="ClusterMessageSerializer"/> for every message the cluster layer sends between nodes, so none
     /// falls back to Akka's default serializer, and turns off the mediator's dead letters for a group send that finds no
-    /// other node (a cluster of one). Remoting and clustering themselves are the application's:
+    /// other node (a cluster of one), and raises Akka.Remote's largest message to 4 MiB so a group message of the bridge's
+    /// largest size crosses nodes. Remoting and clustering themselves are the application's:
     /// <c>WithRemoting</c> and <c>WithClustering</c> from Akka.Remote.Hosting and Akka.Cluster.Hosting. Adds a health check
     /// tagged <see cref="ActorChatHealthChecks.Ready"/> that passes while this node is Up and reachable.
     /// </summary>
@@ -18,7 +19,7 @@ public static class ClusterChannelLayerHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .WithCustomSerializer("actorchat-cluster", ClusterMessageSerializer.Bindings, system => new ClusterMessageSerializer(system))
-            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off", HoconAddMode.Prepend)
+            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off\n" + ClusterChannelLayer.RemoteFrameSize, HoconAddMode.Prepend)
             .WithHealthCheck(ActorChatHealthChecks.ClusterMembership, new ClusterMembershipHealthCheck(), tags: [ActorChatHealthChecks.Ready]);
     }
 }
