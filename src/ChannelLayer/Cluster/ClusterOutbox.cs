@@ -30,6 +30,7 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
     internal const int EnvelopeBytes = 4 * 1024;
 
     private readonly ConcurrentQueue<GroupFrame> _frames = new();
+    private GroupFrame? _carried; // taken from the queue but over the last batch's bytes; only the one flush touches it
     private int _scheduled;
 
     /// <summary>A batch grows to this many bytes at most (a single frame may be larger, up to the remote frame size).</summary>
@@ -51,19 +52,24 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
         {
             var batch = new List<GroupFrame>(Math.Min(MaxFrames, Math.Max(1, _frames.Count)));
             long bytes = 0;
-
-            // One flush at a time, so the frame peeked is the frame dequeued.
-            while (batch.Count < MaxFrames && _frames.TryPeek(out var next) && (batch.Count == 0 || bytes + SizeOf(next) <= BatchBytes))
+            var cut = false;
+            while (batch.Count < MaxFrames && TakeNext(out var frame))
             {
-                _frames.TryDequeue(out _);
-                var size = SizeOf(next);
+                var size = SizeOf(frame);
                 if (size > maxRemoteBytes - EnvelopeBytes)
                 {
-                    tooLarge(next, size);
+                    tooLarge(frame, size);
                     continue;
                 }
 
-                batch.Add(next);
+                if (batch.Count > 0 && bytes + size > BatchBytes)
+                {
+                    _carried = frame; // the first of the next batch
+                    cut = true;
+                    break;
+                }
+
+                batch.Add(frame);
                 bytes += size;
             }
 
@@ -73,7 +79,7 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
                 state.MessageSent();
             }
 
-            if (!_frames.IsEmpty)
+            if (cut || (batch.Count == MaxFrames && !_frames.IsEmpty))
             {
                 continue; // more than one batch was waiting
             }
@@ -84,6 +90,19 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
                 return; // nothing left, or a sender already scheduled the next flush
             }
         }
+    }
+
+    /// <summary>The frame a full batch left behind, else the queue's next. (A peek would freeze the queue's segment for enqueues.)</summary>
+    private bool TakeNext(out GroupFrame frame)
+    {
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            frame = carried;
+            return true;
+        }
+
+        return _frames.TryDequeue(out frame!);
     }
 
     /// <summary>The frame's size in a <see cref="GroupBatch"/>, at most: its payload, and its names at 3 UTF-8 bytes a character.</summary>
