@@ -80,10 +80,11 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
         _rooms = new LocalRooms(system, new RoomContext(Options, Stats, time, new ClusterChannelSink(_buffers, () => _client)), name + "-rooms");
         _presenceStore = new ClusterPresenceStore(system, name + "-presence-store", _rooms.Publish);
         var relay = system.ActorOf(ActorFactory.Props(() => new ClusterRelay(nodeId, _cluster, _rooms, PublishFromOtherNode, DeliverDirect, _peers, _state)), name + "-relay");
-        _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state, MaxRemoteBytes(system), (frame, size) =>
+        var maxRemoteBytes = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
+        _outbox = new ClusterOutbox(DistributedPubSub.Get(system).Mediator, relay.Path.ToStringWithoutAddress(), _state, maxRemoteBytes, (frame, size) =>
         {
             Stats.CrossNodeFailed();
-            Log.GroupMessageTooLarge(_logger, frame.Group, frame.Type, size, MaxRemoteBytes(system));
+            Log.GroupMessageTooLarge(_logger, frame.Group, frame.Type, size, maxRemoteBytes);
         });
         _metrics = new ClusterMetrics(system, _state, meterFactory);
         _presence = new NodePresence(system, name + "-presence", nodeId, Options, Stats, time, _presenceStore, (group, message) => GroupSendAsync(group, message));
@@ -91,7 +92,7 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
 
     /// <summary>
     /// The actor system configuration the layer needs on every node, to add under the application's own: its serializer
-    /// for the messages that cross nodes, and no dead letters for a group send that finds no other node.
+    /// for the messages that cross nodes, and its <see cref="RemotingSettings"/>.
     /// </summary>
     public static Akka.Configuration.Config DefaultConfig() => Akka.Configuration.ConfigurationFactory.ParseString($$"""
         akka.actor {
@@ -99,19 +100,19 @@ public sealed class ClusterChannelLayer : IChannelLayer, IChannelLayerHealth
           serialization-bindings { "{{typeof(IClusterMessage).FullName}}, {{typeof(IClusterMessage).Assembly.GetName().Name}}" = actorchat-cluster }
           serialization-identifiers { "{{typeof(ClusterMessageSerializer).FullName}}, {{typeof(ClusterMessageSerializer).Assembly.GetName().Name}}" = {{ClusterMessageSerializer.SerializerId}} }
         }
-        akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
-        {{RemoteFrameSize}}
+        {{RemotingSettings}}
         """);
 
     /// <summary>
-    /// Akka.Remote's largest message, raised from its 128 kB default so that one group message of the bridge's largest
-    /// size (1 MiB by default, more once JSON-escaped) reaches the other nodes; Akka.Remote drops a larger one.
+    /// The layer's settings for pub-sub and remoting, here and in <c>WithClusterChannelLayer</c>: no dead letters for a
+    /// group send that finds no other node, and Akka.Remote's largest message raised from its 128 kB default so that one
+    /// group message of the bridge's largest size (1 MiB by default, more once JSON-escaped) reaches the other nodes
+    /// (Akka.Remote drops a larger one).
     /// </summary>
-    internal const string RemoteFrameSize = "akka.remote.dot-netty.tcp.maximum-frame-size = 4194304";
-
-    /// <summary>The largest message this node's remoting sends.</summary>
-    private static long MaxRemoteBytes(ActorSystem system) =>
-        system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000;
+    internal const string RemotingSettings = """
+        akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
+        akka.remote.dot-netty.tcp.maximum-frame-size = 4194304
+        """;
 
     /// <inheritdoc />
     public ChannelLayerOptions Options { get; }

@@ -24,17 +24,20 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
     : IThreadPoolWorkItem
 {
     /// <summary>The most frames in one batch.</summary>
-    internal const int MaxFrames = 256;
+    private const int MaxFrames = 256;
 
     /// <summary>Room left in a remote message for its envelope: the recipient's path, the sender, the manifest.</summary>
-    internal const int EnvelopeBytes = 4 * 1024;
+    private const int EnvelopeBytes = 4 * 1024;
+
+    /// <summary>The largest frame a remote message can carry.</summary>
+    private readonly long _largestFrame = maxRemoteBytes - EnvelopeBytes;
 
     private readonly ConcurrentQueue<GroupFrame> _frames = new();
     private GroupFrame? _carried; // taken from the queue but over the last batch's bytes; only the one flush touches it
     private int _scheduled;
 
     /// <summary>A batch grows to this many bytes at most (a single frame may be larger, up to the remote frame size).</summary>
-    internal long BatchBytes { get; } = Math.Min(128 * 1024, maxRemoteBytes - EnvelopeBytes);
+    private long BatchBytes => Math.Min(128 * 1024, _largestFrame);
 
     public void Send(GroupFrame frame)
     {
@@ -56,7 +59,7 @@ internal sealed class ClusterOutbox(IActorRef mediator, string relayPath, Cluste
             while (batch.Count < MaxFrames && TakeNext(out var frame))
             {
                 var size = SizeOf(frame);
-                if (size > maxRemoteBytes - EnvelopeBytes)
+                if (size > _largestFrame)
                 {
                     tooLarge(frame, size);
                     continue;

@@ -19,7 +19,7 @@ public static class ClusterChannelLayerHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .WithCustomSerializer("actorchat-cluster", ClusterMessageSerializer.Bindings, system => new ClusterMessageSerializer(system))
-            .AddHocon("akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off\n" + ClusterChannelLayer.RemoteFrameSize, HoconAddMode.Prepend)
+            .AddHocon(ClusterChannelLayer.RemotingSettings, HoconAddMode.Prepend)
             .WithHealthCheck(ActorChatHealthChecks.ClusterMembership, new ClusterMembershipHealthCheck(), tags: [ActorChatHealthChecks.Ready]);
     }
 }
