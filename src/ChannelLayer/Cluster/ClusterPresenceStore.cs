@@ -8,8 +8,9 @@ using Akka.Event;
 namespace ActorChat.ChannelLayer.Cluster;
 
 /// <summary>
-/// Presence across the cluster in Akka.DistributedData: one <see cref="ORSet{T}"/> per group, replicated to every node.
-/// Each element is one meta, as JSON with the unique address of the node that tracked it.
+/// Presence across the cluster in Akka.DistributedData: a group's metas spread over <see cref="Shards"/> <see cref="ORSet{T}"/>s
+/// by their channel, replicated to every node. Each element is one meta, as JSON with the unique address of the node that
+/// tracked it.
 /// </summary>
 /// <remarks>
 /// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any
@@ -18,18 +19,25 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// change (<see cref="PresenceFeed"/>). So a list reads this node's replica only: a member that joins has in its list
 /// every change announced here before it joined, and gets every later one as a diff. Another node lists a change once
 /// replication reaches it (well under a second when the nodes keep up, measured in BENCHMARKS.md).</para>
+/// <para>Why several sets per group: DistributedData merges, serializes and gossips a set whole. One set of a 5,000-member
+/// room cost every node a merge of all 5,000 elements for each delta from another node, and a full copy (serialized and
+/// gzipped) whenever two replicas differed at a gossip round, which in a busy room is every round; the replicators fell
+/// seconds behind. A shard holds a sixteenth of the room, and only shards that changed are merged and copied.</para>
 /// <para>A list leaves out the metas of nodes that are no longer members. When a node is removed (downed by the split
 /// brain resolver, or left), the oldest node removes its metas from every set and announces them as leaves. That
 /// removal is needed: DistributedData's pruning would otherwise re-add the removed node's elements under a survivor.</para>
 /// </remarks>
 internal sealed class ClusterPresenceStore : IPresenceStore
 {
+    /// <summary>How many sets hold one group's metas.</summary>
+    internal const int Shards = 16;
+
     private const string KeyPrefix = "actorchat-presence:";
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly IActorRef _replicator;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<(string Group, string Channel), string> _ownElements = [];
-    private readonly ConcurrentDictionary<string, Element> _decoded = new(StringComparer.Ordinal); // a list decodes each element once, not once per read
+    private readonly ConcurrentDictionary<string, DecodedShard> _decoded = new(StringComparer.Ordinal); // key id → the shard as last read
     private readonly IActorRef _feed;
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
 
@@ -42,7 +50,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         _replicator = DistributedData.Get(system).Replicator;
         _timeout = AskTimeouts.For(system);
         system.ActorOf(ActorFactory.Props(() => new RemovedNodeCleaner(this)), name + "-cleaner");
-        _feed = system.ActorOf(ActorFactory.Props(() => new PresenceFeed(_replicator, raw => Decode(raw).Meta, publishLocal)), name + "-feed");
+        _feed = system.ActorOf(ActorFactory.Props(() => new PresenceFeed(this, publishLocal)), name + "-feed");
     }
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
@@ -57,7 +65,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     {
         var element = JsonSerializer.Serialize(new Element(meta, _cluster.SelfUniqueAddress.Address.ToString(), _cluster.SelfUniqueAddress.Uid), ChannelMessageJson.Options);
         var self = _cluster.SelfUniqueAddress;
-        await UpdateAsync(group, set => set.Add(self, element)).ConfigureAwait(false);
+        await UpdateAsync(Key(group, ShardOf(meta.Channel)), set => set.Add(self, element)).ConfigureAwait(false);
         _ownElements[(group, meta.Channel)] = element; // the tracker calls one operation at a time
     }
 
@@ -66,7 +74,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         if (_ownElements.Remove((group, meta.Channel), out var element))
         {
             var self = _cluster.SelfUniqueAddress;
-            await UpdateAsync(group, set => set.Remove(self, element)).ConfigureAwait(false);
+            await UpdateAsync(Key(group, ShardOf(meta.Channel)), set => set.Remove(self, element)).ConfigureAwait(false);
         }
     }
 
@@ -75,10 +83,21 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         var live = LiveNodes();
         // This node's replica alone (a read of every replica cost a copy of the whole set from each node per joiner): the
         // feed holds other nodes' diffs until the replica has their changes, so a member misses none between list and diffs.
-        var elements = await ElementsAsync(group, ReadLocal.Instance, cancellationToken).ConfigureAwait(false) ?? [];
-        return [.. elements
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(shard => ShardAsync(Key(group, shard), cancellationToken))).ConfigureAwait(false);
+        return [.. shards
+            .SelectMany(elements => elements ?? [])
             .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
             .Select(e => e.Stored.Meta)];
+    }
+
+    /// <summary>
+    /// The metas of <paramref name="group"/> in the given shards of this node's replica, however they are tracked (the feed
+    /// checks a diff against the shards its metas are in).
+    /// </summary>
+    internal async Task<IReadOnlyList<PresenceMeta>> ReadShardsAsync(string group, IEnumerable<int> shards)
+    {
+        var read = await Task.WhenAll(shards.Select(shard => ShardAsync(Key(group, shard), CancellationToken.None))).ConfigureAwait(false);
+        return [.. read.SelectMany(elements => elements ?? []).Select(e => e.Stored.Meta)];
     }
 
     /// <summary>The unique addresses of the members whose metas a list shows.</summary>
@@ -88,29 +107,46 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             .Select(m => (m.Address.ToString(), m.UniqueAddress.Uid))
             .ToHashSet();
 
-    /// <summary>A stored element, decoded once.</summary>
-    private Element Decode(string raw) => _decoded.GetOrAdd(raw, static raw => JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!);
+    /// <summary>The shard of a group that holds <paramref name="channel"/>'s metas.</summary>
+    internal static int ShardOf(string channel)
+    {
+        // FNV-1a over the name's chars: string.GetHashCode is seeded per process, and every node must pick the same shard.
+        var hash = 2166136261u;
+        foreach (var c in channel)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
 
-    /// <summary>The set that holds <paramref name="group"/>'s metas.</summary>
-    internal static ORSetKey<string> Key(string group) => new(KeyPrefix + group);
+        return (int)(hash % Shards);
+    }
+
+    /// <summary>The set that holds the metas of <paramref name="group"/> whose channels are in <paramref name="shard"/>.</summary>
+    internal static ORSetKey<string> Key(string group, int shard) => new($"{KeyPrefix}{group}/{shard}");
+
+    /// <summary>The group a set's key id belongs to.</summary>
+    private static string GroupOf(string keyId) => keyId[KeyPrefix.Length..keyId.LastIndexOf('/')];
 
     /// <summary>
     /// Hands the change to the replicator without waiting for its answer: a local write cannot fail for a set, and the
     /// replicator's mailbox keeps it ahead of any later read from this node. Waiting made every join wait its turn.
     /// </summary>
-    private Task UpdateAsync(string group, Func<ORSet<string>, ORSet<string>> modify)
+    private Task UpdateAsync(ORSetKey<string> key, Func<ORSet<string>, ORSet<string>> modify)
     {
-        _replicator.Tell(Dsl.Update(Key(group), ORSet<string>.Empty, WriteLocal.Instance, modify), ActorRefs.Nobody);
+        _replicator.Tell(Dsl.Update(key, ORSet<string>.Empty, WriteLocal.Instance, modify), ActorRefs.Nobody);
         return Task.CompletedTask;
     }
 
-    /// <summary>The set's elements as stored (removal needs the exact string) and decoded; null when the read failed.</summary>
-    private async Task<IReadOnlyList<(string Raw, Element Stored)>?> ElementsAsync(string group, IReadConsistency consistency, CancellationToken cancellationToken)
+    /// <summary>
+    /// A shard's elements as stored (removal needs the exact string) and decoded, from this node's replica; null when the
+    /// read failed. A shard that has not changed since the last read is not decoded again: the replica hands out the same
+    /// immutable set until a write or merge replaces it, and in a busy room most shards are unchanged between two joins.
+    /// </summary>
+    private async Task<IReadOnlyList<(string Raw, Element Stored)>?> ShardAsync(ORSetKey<string> key, CancellationToken cancellationToken)
     {
-        var key = Key(group);
-        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, consistency), _timeout, cancellationToken).ConfigureAwait(false);
+        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), _timeout, cancellationToken).ConfigureAwait(false);
         if (answer is NotFound)
         {
+            _decoded.TryRemove(key.Id, out _);
             return [];
         }
 
@@ -119,13 +155,19 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             return null;
         }
 
-        var elements = success.Get(key).Elements;
-        if (_decoded.Count > 2 * elements.Count + 1024)
+        var set = success.Get(key);
+        var before = _decoded.GetValueOrDefault(key.Id);
+        if (before is not null && ReferenceEquals(before.Set, set))
         {
-            _decoded.Clear(); // churn left entries of metas long gone; start over from the current ones
+            return before.Elements;
         }
 
-        return [.. elements.Select(e => (e, Decode(e)))];
+        // The set enumerated as it is (its Elements property builds a hash set of every element first), each element
+        // decoded unless the shard's previous read had it.
+        var known = before?.Elements.ToDictionary(e => e.Raw, e => e.Stored, StringComparer.Ordinal);
+        List<(string Raw, Element Stored)> elements = [.. set.Select(raw => (raw, known?.GetValueOrDefault(raw) ?? JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!))];
+        _decoded[key.Id] = new DecodedShard(set, elements);
+        return elements;
     }
 
     /// <summary>
@@ -139,21 +181,24 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         var self = _cluster.SelfUniqueAddress;
         foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)))
         {
-            var group = id[KeyPrefix.Length..];
-            var gone = ((await ElementsAsync(group, ReadLocal.Instance, CancellationToken.None).ConfigureAwait(false)) ?? [])
+            var key = new ORSetKey<string>(id);
+            var gone = ((await ShardAsync(key, CancellationToken.None).ConfigureAwait(false)) ?? [])
                 .Where(e => e.Stored.Address == address && e.Stored.Uid == removed.Uid).ToList();
             if (gone.Count == 0)
             {
                 continue;
             }
 
-            await UpdateAsync(group, set => gone.Aggregate(set, (s, element) => s.Remove(self, element.Raw))).ConfigureAwait(false);
-            _departed?.Invoke(group, [.. gone.Select(e => e.Stored.Meta)]);
+            await UpdateAsync(key, set => gone.Aggregate(set, (s, element) => s.Remove(self, element.Raw))).ConfigureAwait(false);
+            _departed?.Invoke(GroupOf(id), [.. gone.Select(e => e.Stored.Meta)]);
         }
     }
 
     /// <summary>A stored meta: the meta and the unique address of the node that tracked it.</summary>
     private sealed record Element(PresenceMeta Meta, string Address, int Uid);
+
+    /// <summary>A shard as read from the replica, and its elements decoded.</summary>
+    private sealed record DecodedShard(ORSet<string> Set, IReadOnlyList<(string Raw, Element Stored)> Elements);
 
     /// <summary>Watches for removed members, and has the oldest remaining node clean up after them.</summary>
     private sealed class RemovedNodeCleaner : ReceiveActor

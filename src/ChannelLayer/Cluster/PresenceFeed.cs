@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.DistributedData;
 
 namespace ActorChat.ChannelLayer.Cluster;
 
@@ -11,8 +10,8 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// its diffs. Held back, a diff that reaches the room before a member joins is already in the member's list.
 /// </summary>
 /// <remarks>
-/// <para>While a group has diffs held, the feed reads the group's set from this node's replicator (a local read, at once
-/// and then every <see cref="RecheckInterval"/>) and passes the diffs on in the order they came, up to the last one the
+/// <para>While a group has diffs held, the feed reads the shards its held metas are in from this node's replicator (a
+/// local read, at once and then every <see cref="RecheckInterval"/>) and passes the diffs on in the order they came, up to the last one the
 /// replica agrees with. A diff whose meta joined and left before the replica saw it goes out with the leave that
 /// cancels it. The feed reads rather than subscribes: a subscribed set has its digest computed on every write to it,
 /// which costs a serialization of the whole set each time.</para>
@@ -27,21 +26,18 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
     /// <summary>How often a group with diffs held reads its set again.</summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly IActorRef _replicator;
-    private readonly Func<string, PresenceMeta> _decode;
+    private readonly ClusterPresenceStore _store;
     private readonly Action<string, ChannelMessage> _publish;
     private readonly Dictionary<string, List<HeldDiff>> _held = new(StringComparer.Ordinal); // group → diffs, in the order they came
     private readonly HashSet<string> _reading = new(StringComparer.Ordinal); // groups with a read on its way
 
-    public PresenceFeed(IActorRef replicator, Func<string, PresenceMeta> decode, Action<string, ChannelMessage> publish)
+    public PresenceFeed(ClusterPresenceStore store, Action<string, ChannelMessage> publish)
     {
-        _replicator = replicator;
-        _decode = decode;
+        _store = store;
         _publish = publish;
         Receive<RemoteDiff>(Hold);
-        Receive<GetSuccess>(s => Release((string)s.Request, s.Get(ClusterPresenceStore.Key((string)s.Request)).Elements));
-        Receive<NotFound>(n => Release((string)n.Request, []));
-        Receive<GetFailure>(f => _reading.Remove((string)f.Request)); // the next recheck reads again
+        Receive<Replica>(r => Release(r.Group, r.Metas));
+        Receive<Status.Failure>(f => _reading.Remove((string)f.State!)); // the next recheck reads again
         Receive<Recheck>(_ => RecheckAll());
     }
 
@@ -58,9 +54,10 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
 
     private void Read(string group)
     {
-        if (_reading.Add(group))
+        if (_held.TryGetValue(group, out var held) && _reading.Add(group))
         {
-            _replicator.Tell(Dsl.Get(ClusterPresenceStore.Key(group), ReadLocal.Instance, group));
+            var shards = held.SelectMany(h => h.Changes).Select(c => ClusterPresenceStore.ShardOf(c.Meta.Channel)).Distinct().ToList();
+            _store.ReadShardsAsync(group, shards).PipeTo(Self, success: metas => new Replica(group, metas), failure: ex => new Status.Failure(ex, group));
         }
     }
 
@@ -86,7 +83,7 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
     /// Passes on the group's held diffs, in order, up to the last one the replica agrees with: after it, every meta they
     /// name is in the replica exactly when the last of them to name it had it join.
     /// </summary>
-    private void Release(string group, IEnumerable<string> elements)
+    private void Release(string group, IReadOnlyList<PresenceMeta> replica)
     {
         _reading.Remove(group);
         if (!_held.TryGetValue(group, out var held))
@@ -94,8 +91,8 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
             return;
         }
 
-        var present = elements.Select(e => Identity(_decode(e))).ToHashSet();
-        var expected = new Dictionary<(string, DateTimeOffset), bool>();
+        var present = replica.Select(Identity).ToHashSet();
+        var expected = new Dictionary<(string Channel, DateTimeOffset), bool>();
         var agreed = 0;
         for (var i = 0; i < held.Count; i++)
         {
@@ -128,15 +125,18 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
     }
 
     /// <summary>What tells one tracked meta from another: its channel, and when it was tracked (a channel tracked again is a new meta).</summary>
-    private static (string, DateTimeOffset) Identity(PresenceMeta meta) => (meta.Channel, meta.JoinedAt);
+    private static (string Channel, DateTimeOffset JoinedAt) Identity(PresenceMeta meta) => (meta.Channel, meta.JoinedAt);
 
     /// <summary>A diff from another node, to pass on once this node's replica has its changes.</summary>
     internal sealed record RemoteDiff(string Group, ChannelMessage Diff);
 
+    /// <summary>The metas the replica has in the shards a group's held diffs name.</summary>
+    private sealed record Replica(string Group, IReadOnlyList<PresenceMeta> Metas);
+
     /// <summary>A diff from another node and when it came.</summary>
     private sealed class HeldDiff(ChannelMessage diff, long arrived)
     {
-        private List<((string, DateTimeOffset) Meta, bool Joined)>? _changes;
+        private List<((string Channel, DateTimeOffset JoinedAt) Meta, bool Joined)>? _changes;
 
         public ChannelMessage Diff => diff;
 
@@ -146,9 +146,9 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
         /// The metas in the order they take effect (joins, then leaves), each with whether it joined; none for a diff that
         /// cannot be read, which then goes out at once.
         /// </summary>
-        public List<((string, DateTimeOffset) Meta, bool Joined)> Changes => _changes ??= Read(diff);
+        public List<((string Channel, DateTimeOffset JoinedAt) Meta, bool Joined)> Changes => _changes ??= Read(diff);
 
-        private static List<((string, DateTimeOffset) Meta, bool Joined)> Read(ChannelMessage message)
+        private static List<((string Channel, DateTimeOffset JoinedAt) Meta, bool Joined)> Read(ChannelMessage message)
         {
             try
             {
