@@ -22,7 +22,7 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// <para>Why several sets per group: DistributedData merges, serializes and gossips a set whole. One set of a 5,000-member
 /// room cost every node a merge of all 5,000 elements for each delta from another node, and a full copy (serialized and
 /// gzipped) whenever two replicas differed at a gossip round, which in a busy room is every round; the replicators fell
-/// seconds behind. A shard holds a sixteenth of the room, and only shards that changed are merged and copied.</para>
+/// seconds behind. A shard holds an eighth of the room, and only shards that changed are merged and copied.</para>
 /// <para>A list leaves out the metas of nodes that are no longer members. When a node is removed (downed by the split
 /// brain resolver, or left), the oldest node removes its metas from every set and announces them as leaves. That
 /// removal is needed: DistributedData's pruning would otherwise re-add the removed node's elements under a survivor.</para>
@@ -30,7 +30,7 @@ namespace ActorChat.ChannelLayer.Cluster;
 internal sealed class ClusterPresenceStore : IPresenceStore
 {
     /// <summary>How many sets hold one group's metas.</summary>
-    internal const int Shards = 16;
+    internal const int Shards = 8;
 
     private const string KeyPrefix = "actorchat-presence:";
     private readonly Akka.Cluster.Cluster _cluster;
@@ -39,6 +39,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     private readonly Dictionary<(string Group, string Channel), string> _ownElements = [];
     private readonly ConcurrentDictionary<string, DecodedShard> _decoded = new(StringComparer.Ordinal); // key id → the shard as last read
     private readonly IActorRef _feed;
+    private readonly IActorRef _reader;
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
 
     /// <param name="system">Hosts the replicator's clients.</param>
@@ -50,6 +51,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         _replicator = DistributedData.Get(system).Replicator;
         _timeout = AskTimeouts.For(system);
         system.ActorOf(ActorFactory.Props(() => new RemovedNodeCleaner(this)), name + "-cleaner");
+        _reader = system.ActorOf(ActorFactory.Props(() => new ShardReader(_replicator)), name + "-reader");
         _feed = system.ActorOf(ActorFactory.Props(() => new PresenceFeed(this, publishLocal)), name + "-feed");
     }
 
@@ -83,9 +85,8 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         var live = LiveNodes();
         // This node's replica alone (a read of every replica cost a copy of the whole set from each node per joiner): the
         // feed holds other nodes' diffs until the replica has their changes, so a member misses none between list and diffs.
-        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(shard => ShardAsync(Key(group, shard), cancellationToken))).ConfigureAwait(false);
-        return [.. shards
-            .SelectMany(elements => elements ?? [])
+        var elements = await ReadAsync(group, Enumerable.Range(0, Shards), cancellationToken).ConfigureAwait(false);
+        return [.. elements
             .Where(e => live.Contains((e.Stored.Address, e.Stored.Uid)))
             .Select(e => e.Stored.Meta)];
     }
@@ -94,10 +95,15 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     /// The metas of <paramref name="group"/> in the given shards of this node's replica, however they are tracked (the feed
     /// checks a diff against the shards its metas are in).
     /// </summary>
-    internal async Task<IReadOnlyList<PresenceMeta>> ReadShardsAsync(string group, IEnumerable<int> shards)
+    internal async Task<IReadOnlyList<PresenceMeta>> ReadShardsAsync(string group, IEnumerable<int> shards) =>
+        [.. (await ReadAsync(group, shards, CancellationToken.None).ConfigureAwait(false)).Select(e => e.Stored.Meta)];
+
+    /// <summary>The elements of <paramref name="group"/>'s <paramref name="shards"/> in this node's replica, in one read.</summary>
+    private async Task<IEnumerable<(string Raw, Element Stored)>> ReadAsync(string group, IEnumerable<int> shards, CancellationToken cancellationToken)
     {
-        var read = await Task.WhenAll(shards.Select(shard => ShardAsync(Key(group, shard), CancellationToken.None))).ConfigureAwait(false);
-        return [.. read.SelectMany(elements => elements ?? []).Select(e => e.Stored.Meta)];
+        ORSetKey<string>[] keys = [.. shards.Select(shard => Key(group, shard))];
+        var answers = await ShardReader.ReadAsync(_reader, keys, _timeout, cancellationToken).ConfigureAwait(false);
+        return keys.SelectMany((key, i) => Decoded(key, answers[i]));
     }
 
     /// <summary>The unique addresses of the members whose metas a list shows.</summary>
@@ -137,22 +143,17 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     }
 
     /// <summary>
-    /// A shard's elements as stored (removal needs the exact string) and decoded, from this node's replica; null when the
-    /// read failed. A shard that has not changed since the last read is not decoded again: the replica hands out the same
-    /// immutable set until a write or merge replaces it, and in a busy room most shards are unchanged between two joins.
+    /// A shard's elements as stored (removal needs the exact string) and decoded, from the replica's answer (none when the
+    /// read failed, which a local read does not). A shard that has not changed since the last read is not decoded again: the
+    /// replica hands out the same immutable set until a write or merge replaces it, and in a busy room most shards are
+    /// unchanged between two joins.
     /// </summary>
-    private async Task<IReadOnlyList<(string Raw, Element Stored)>?> ShardAsync(ORSetKey<string> key, CancellationToken cancellationToken)
+    private IReadOnlyList<(string Raw, Element Stored)> Decoded(ORSetKey<string> key, IGetResponse answer)
     {
-        var answer = await _replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), _timeout, cancellationToken).ConfigureAwait(false);
-        if (answer is NotFound)
+        if (answer is not GetSuccess success)
         {
             _decoded.TryRemove(key.Id, out _);
             return [];
-        }
-
-        if (answer is not GetSuccess success)
-        {
-            return null;
         }
 
         var set = success.Get(key);
@@ -162,10 +163,29 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             return before.Elements;
         }
 
-        // The set enumerated as it is (its Elements property builds a hash set of every element first), each element
-        // decoded unless the shard's previous read had it.
-        var known = before?.Elements.ToDictionary(e => e.Raw, e => e.Stored, StringComparer.Ordinal);
-        List<(string Raw, Element Stored)> elements = [.. set.Select(raw => (raw, known?.GetValueOrDefault(raw) ?? JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!))];
+        // The set enumerated as it is (its Elements property builds a hash set of every element first). An element the
+        // previous read had is found by reference (a new version of a set keeps its elements' strings; hashing each
+        // 200-character string cost more than the rest of a list), then by value (a merged full state brings new
+        // strings), and only a new one is decoded.
+        var byReference = new Dictionary<string, Element>(before?.Elements.Count ?? 0, ReferenceEqualityComparer.Instance);
+        foreach (var (raw, stored) in before?.Elements ?? [])
+        {
+            byReference[raw] = stored;
+        }
+
+        Dictionary<string, Element>? byValue = null;
+        var elements = new List<(string Raw, Element Stored)>(set.Count);
+        foreach (var raw in set)
+        {
+            if (!byReference.TryGetValue(raw, out var stored))
+            {
+                byValue ??= new Dictionary<string, Element>(byReference, StringComparer.Ordinal);
+                stored = byValue.GetValueOrDefault(raw) ?? JsonSerializer.Deserialize<Element>(raw, ChannelMessageJson.Options)!;
+            }
+
+            elements.Add((raw, stored));
+        }
+
         _decoded[key.Id] = new DecodedShard(set, elements);
         return elements;
     }
@@ -182,7 +202,8 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)))
         {
             var key = new ORSetKey<string>(id);
-            var gone = ((await ShardAsync(key, CancellationToken.None).ConfigureAwait(false)) ?? [])
+            var answer = (await ShardReader.ReadAsync(_reader, [key], _timeout, CancellationToken.None).ConfigureAwait(false))[0];
+            var gone = Decoded(key, answer)
                 .Where(e => e.Stored.Address == address && e.Stored.Uid == removed.Uid).ToList();
             if (gone.Count == 0)
             {
