@@ -18,6 +18,7 @@ internal static class PresenceLoad
         var rssBefore = IdleLoad.ServerRss(o.ServerPid);
         var clients = Enumerable.Range(0, o.Connections).Select(i => new PresenceClient()).ToList();
         var counters = new DiffCounters();
+        var closed = 0; // sockets the server closed during the run (a client too slow to read is closed with 1013)
         using var stop = new CancellationTokenSource();
         var receiving = new List<Task>();
         var joining = Stopwatch.StartNew();
@@ -28,13 +29,29 @@ internal static class PresenceLoad
             client.Socket = await RawWebSocket.ConnectAsync(new Uri(uri + (o.Presence ? $"?nick=u{i}" : "")), null, cancellationToken);
             lock (receiving)
             {
-                receiving.Add(Task.Run(() => client.Socket.ReceiveAsync(frame => counters.Count(frame, joining), stop.Token)));
+                receiving.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await client.Socket.ReceiveAsync(frame => counters.Count(frame, joining), stop.Token);
+                    }
+                    catch (Exception) when (!stop.IsCancellationRequested)
+                    {
+                        // a reset: the socket is gone all the same
+                    }
+
+                    if (!stop.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref closed);
+                    }
+                }));
             }
         });
 
         var joinSeconds = joining.Elapsed.TotalSeconds;
         var converged = Stopwatch.StartNew();
-        var convergeSeconds = o.Presence ? await ConvergeAsync(o, room, o.Connections - failed) : 0;
+        // Every node must list exactly the sockets still open: a socket the server closed takes its presence with it.
+        var convergeSeconds = o.Presence ? await ConvergeAsync(o, room, () => o.Connections - failed - Volatile.Read(ref closed)) : 0;
         var convergedAt = converged.Elapsed.TotalSeconds;
 
         // Diffs keep arriving after the last join (members read the later joins); wait until they have been quiet for 1 s.
@@ -55,19 +72,21 @@ internal static class PresenceLoad
 
         var diffSeconds = Math.Max(counters.LastFrameSeconds, 1e-3);
         return new PresenceResult("presence", o.Connections, failed, o.Urls.Length, o.Presence, joinSeconds, convergeSeconds, convergedAt,
-            counters.Frames, counters.Metas, counters.Frames / diffSeconds, counters.Metas / diffSeconds, counters.Bytes,
+            Volatile.Read(ref closed), counters.Frames, counters.Metas, counters.Frames / diffSeconds, counters.Metas / diffSeconds, counters.Bytes,
             o.ServerPid > 0 ? (rssAfter - rssBefore) / Math.Max(1, o.Connections - failed) : 0);
     }
 
-    /// <summary>Seconds from now until every node lists <paramref name="expected"/> metas in the room.</summary>
-    private static async Task<double> ConvergeAsync(LoadOptions o, string room, int expected)
+    /// <summary>Seconds from now until every node lists as many metas in the room as <paramref name="open"/> says sockets are open.</summary>
+    private static async Task<double> ConvergeAsync(LoadOptions o, string room, Func<int> open)
     {
+        var expected = open();
         var clock = Stopwatch.StartNew();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var pending = o.Urls.ToList();
         var lastProgress = TimeSpan.Zero;
         while (pending.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
         {
+            expected = open();
             var counts = await Task.WhenAll(pending.Select(async url =>
             {
                 try
@@ -81,13 +100,13 @@ internal static class PresenceLoad
                     return (url, metas: -1);
                 }
             }));
-            if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1) || counts.All(c => c.metas >= expected))
+            if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1) || counts.All(c => c.metas == expected))
             {
                 lastProgress = clock.Elapsed; // a progress line: how many each node lists (-1: it did not answer)
-                Console.Error.WriteLine($"presence: {clock.Elapsed.TotalSeconds:F1} s after the last join, listed {string.Join(" / ", counts.Select(c => c.metas))} of {expected}");
+                Console.Error.WriteLine($"presence: {clock.Elapsed.TotalSeconds:F1} s after the last join, listed {string.Join(" / ", counts.Select(c => c.metas))} of {expected} open");
             }
 
-            pending = [.. counts.Where(c => c.metas < expected).Select(c => c.url)];
+            pending = [.. counts.Where(c => c.metas != expected).Select(c => c.url)];
             if (pending.Count > 0)
             {
                 await Task.Delay(50);
@@ -96,7 +115,7 @@ internal static class PresenceLoad
 
         if (pending.Count > 0)
         {
-            Console.Error.WriteLine($"presence: {pending.Count} node(s) never listed all {expected}");
+            Console.Error.WriteLine($"presence: {pending.Count} node(s) never listed exactly the {expected} open");
             return -1; // never: JSON has no NaN
         }
 
@@ -155,5 +174,5 @@ internal static class PresenceLoad
 /// <summary>The presence scenario's result line.</summary>
 internal sealed record PresenceResult(
     string Scenario, int Connections, int Failed, int Nodes, bool Presence, double JoinSeconds, double ConvergeSeconds,
-    double ConvergedAtSeconds, long DiffFrames, long DiffMetas, double DiffFramesPerSecond, double DiffMetasPerSecond,
+    double ConvergedAtSeconds, int Closed, long DiffFrames, long DiffMetas, double DiffFramesPerSecond, double DiffMetasPerSecond,
     long DiffBytes, long ServerBytesPerConnection);
