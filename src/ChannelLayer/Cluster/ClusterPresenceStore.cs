@@ -199,7 +199,8 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         var ids = await _replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, _timeout).ConfigureAwait(false);
         var address = removed.Address.ToString();
         var self = _cluster.SelfUniqueAddress;
-        foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)))
+        // A key without a shard is an earlier build's one set per group (a rolling upgrade): not this build's to clean.
+        foreach (var id in ids.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal) && k.LastIndexOf('/') > KeyPrefix.Length))
         {
             var key = new ORSetKey<string>(id);
             var answer = (await ShardReader.ReadAsync(_reader, [key], _timeout, CancellationToken.None).ConfigureAwait(false))[0];
