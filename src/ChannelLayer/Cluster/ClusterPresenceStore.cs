@@ -92,11 +92,11 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     }
 
     /// <summary>
-    /// The metas of <paramref name="group"/> in the given shards of this node's replica, however they are tracked (the feed
-    /// checks a diff against the shards its metas are in).
+    /// The metas this node's replica has in the shards of <paramref name="group"/> that hold <paramref name="channels"/>,
+    /// from any node (the feed checks held diffs against them without reading the whole group).
     /// </summary>
-    internal async Task<IReadOnlyList<PresenceMeta>> ReadShardsAsync(string group, IEnumerable<int> shards) =>
-        [.. (await ReadAsync(group, shards, CancellationToken.None).ConfigureAwait(false)).Select(e => e.Stored.Meta)];
+    internal async Task<IReadOnlyList<PresenceMeta>> ReadAroundAsync(string group, IEnumerable<string> channels) =>
+        [.. (await ReadAsync(group, channels.Select(ShardOf).Distinct(), CancellationToken.None).ConfigureAwait(false)).Select(e => e.Stored.Meta)];
 
     /// <summary>The elements of <paramref name="group"/>'s <paramref name="shards"/> in this node's replica, in one read.</summary>
     private async Task<IEnumerable<(string Raw, Element Stored)>> ReadAsync(string group, IEnumerable<int> shards, CancellationToken cancellationToken)

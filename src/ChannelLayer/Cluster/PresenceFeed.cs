@@ -56,8 +56,8 @@ internal sealed class PresenceFeed : ReceiveActor, IWithTimers
     {
         if (_held.TryGetValue(group, out var held) && _reading.Add(group))
         {
-            var shards = held.SelectMany(h => h.Changes).Select(c => ClusterPresenceStore.ShardOf(c.Meta.Channel)).Distinct().ToList();
-            _store.ReadShardsAsync(group, shards).PipeTo(Self, success: metas => new Replica(group, metas), failure: ex => new Status.Failure(ex, group));
+            var channels = held.SelectMany(h => h.Changes).Select(c => c.Meta.Channel).ToList();
+            _store.ReadAroundAsync(group, channels).PipeTo(Self, success: metas => new Replica(group, metas), failure: ex => new Status.Failure(ex, group));
         }
     }
 
