@@ -98,7 +98,7 @@ internal static class PresenceBench
     }
 
     /// <summary>A member that drops what it receives.</summary>
-    private sealed class Dropper : ReceiveActor
+    internal sealed class Dropper : ReceiveActor
     {
         public Dropper() => ReceiveAny(_ => { });
     }

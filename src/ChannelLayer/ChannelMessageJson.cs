@@ -6,7 +6,7 @@ namespace ActorChat.ChannelLayer;
 /// <summary>The JSON conventions of channel messages: web defaults (camelCase out, case-insensitive in).</summary>
 internal static class ChannelMessageJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { PresenceMetaJsonConverter.Instance } };
 
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
 

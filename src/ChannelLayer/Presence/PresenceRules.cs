@@ -10,6 +10,9 @@ internal static class PresenceRules
 
     private static readonly JsonElement s_emptyMeta = JsonDocument.Parse("{}").RootElement.Clone();
 
+    private static readonly Comparison<PresenceMeta> s_oldestFirst = static (a, b) =>
+        a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.Channel, b.Channel);
+
     /// <summary>The key and meta to store: the meta cloned (so it outlives the caller's document) or <c>{}</c>.</summary>
     /// <exception cref="InvalidPresenceException">The key or the meta breaks a rule.</exception>
     public static (string Key, JsonElement Meta) Check(PresenceInfo presence, int metaLimit)
@@ -43,10 +46,30 @@ internal static class PresenceRules
     }
 
     /// <summary>Groups metas by key, keys in order of their oldest meta, each key's metas oldest first.</summary>
-    public static IReadOnlyList<PresenceEntry> ToEntries(IEnumerable<PresenceMeta> metas) =>
-        [.. metas.OrderBy(m => m.JoinedAt).ThenBy(m => m.Channel, StringComparer.Ordinal)
-            .GroupBy(m => m.Key, StringComparer.Ordinal)
-            .Select(g => new PresenceEntry(g.Key, [.. g]))];
+    /// <remarks>
+    /// One sort of an array and one pass, not LINQ's ordering and grouping: every joiner of a room gets the whole list, so
+    /// this runs over all of a 5,000-member room for each of them.
+    /// </remarks>
+    public static IReadOnlyList<PresenceEntry> ToEntries(IEnumerable<PresenceMeta> metas)
+    {
+        var sorted = metas.ToArray();
+        Array.Sort(sorted, s_oldestFirst);
+        var entries = new List<PresenceEntry>(sorted.Length);
+        var byKey = new Dictionary<string, List<PresenceMeta>>(sorted.Length, StringComparer.Ordinal);
+        foreach (var meta in sorted)
+        {
+            if (byKey.TryGetValue(meta.Key, out var ofKey))
+            {
+                ofKey.Add(meta); // a second connection of the key: its list is already in the entry
+                continue;
+            }
+
+            byKey[meta.Key] = ofKey = new List<PresenceMeta>(1) { meta };
+            entries.Add(new PresenceEntry(meta.Key, ofKey));
+        }
+
+        return entries;
+    }
 
     /// <summary>Metas by key, for a <see cref="PresenceDiff"/>.</summary>
     public static IReadOnlyDictionary<string, PresenceMetas> ByKey(IEnumerable<PresenceMeta> metas) =>
