@@ -36,6 +36,20 @@ public sealed class ClusterGatewayTests
     }
 
     [Fact]
+    public async Task DistributedData_gossips_full_state_every_10_s_by_default_and_a_nodes_own_setting_wins()
+    {
+        // Akka's default is 2 s; at 5,000 members over 3 nodes that kept the replicators seconds behind (BENCHMARKS.md).
+        await using var byDefault = await NodeAsync("d1", FreePort(), null);
+        Assert.Equal(TimeSpan.FromSeconds(10), GossipInterval(byDefault));
+
+        await using var overridden = await GatewayServer.StartAsync([.. ClusterNode("d2", FreePort(), null), "akka:cluster:distributed-data:gossip-interval=3s"]);
+        Assert.Equal(TimeSpan.FromSeconds(3), GossipInterval(overridden));
+    }
+
+    private static TimeSpan GossipInterval(GatewayServer node) =>
+        Akka.DistributedData.ReplicatorSettings.Create(node.Service<Akka.Actor.ActorSystem>()).GossipInterval;
+
+    [Fact]
     public async Task Clients_spread_over_three_cluster_nodes_get_every_room_message_once_in_sender_order()
     {
         var seed = FreePort();

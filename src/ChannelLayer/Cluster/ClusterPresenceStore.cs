@@ -14,8 +14,9 @@ namespace ActorChat.ChannelLayer.Cluster;
 /// </summary>
 /// <remarks>
 /// <para>Writes are <see cref="WriteLocal"/>: a join or leave is handed to this node's replicator, which applies it before any
-/// later read here and spreads it (deltas every 200 ms, full state by gossip every 2 s). The diff is a group send, so the
-/// tracking node's members learn of the change at once; another node holds a diff back until its own replica has the
+/// later read here and spreads it (deltas every 200 ms, full state by gossip every 10 s, the layer's default:
+/// <see cref="ClusterChannelLayer.DistributedDataSettings"/>). The diff is a group send, so the tracking node's members
+/// learn of the change at once; another node holds a diff back until its own replica has the
 /// change (<see cref="PresenceFeed"/>). So a list reads this node's replica only: a member that joins has in its list
 /// every change announced here before it joined, and gets every later one as a diff. Another node lists a change once
 /// replication reaches it (well under a second when the nodes keep up, measured in BENCHMARKS.md).</para>
