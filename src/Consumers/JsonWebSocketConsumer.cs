@@ -13,7 +13,7 @@ namespace ActorChat.Consumers;
 public abstract class JsonWebSocketConsumer : WebSocketConsumer
 {
     /// <summary>The JSON conventions: web defaults (camelCase out, case-insensitive in).</summary>
-    /// <remarks>A presence meta is written from bytes encoded once per meta (a room's list goes to every joiner).</remarks>
+    /// <remarks>A presence meta is written field by field, past the serializer's per-object work (a room's list goes to every joiner).</remarks>
     protected static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { Converters = { PresenceMetaJsonConverter.Instance } };
 
     private static readonly ConcurrentDictionary<Type, bool> s_decodesWithOwnCopy = new();

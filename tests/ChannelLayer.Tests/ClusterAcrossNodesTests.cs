@@ -187,6 +187,43 @@ public sealed class ClusterAcrossNodesTests() : ConsumerTestKit(config: ClusterN
     }
 
     /// <summary>
+    /// A node that joins the cluster after presence was tracked gets the sets already there from DistributedData's
+    /// full-state gossip (deltas carry only later changes), so it lists them within about two rounds of the layer's 10 s
+    /// gossip (README, "Presence"), and the changes after it joined as they happen.
+    /// </summary>
+    [Fact]
+    public async Task A_node_that_joins_later_lists_the_presence_already_there_within_two_gossip_rounds()
+    {
+        var group = $"late-{Guid.NewGuid():N}";
+        var channels = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var (_, channel) = await MemberAsync(B, _systems[1], "elsewhere");
+            await B.GroupAddAsync(group, channel, new PresenceInfo($"user{i}"));
+            channels.Add(channel);
+        }
+
+        await AwaitAssertAsync(async () => Assert.Equal(10, (await A.PresenceAsync(group)).Count), TimeSpan.FromSeconds(10));
+
+        var late = ActorSystem.Create(Sys.Name, ClusterNodes.Config());
+        _systems.Add(late); // terminated with the others
+        var joined = System.Diagnostics.Stopwatch.StartNew();
+        await ClusterNodes.JoinAsync(late, ClusterNodes.AddressOf(Sys));
+        var layer = new ClusterChannelLayer(late, "d", new ChannelLayerOptions { Capacity = 10_000 });
+        _layers.Add(layer);
+        await layer.WaitReadyAsync(TimeSpan.FromSeconds(20));
+        await AwaitAssertAsync(async () => Assert.Equal(channels.Order(), Channels(await layer.PresenceAsync(group)).Order()),
+            TimeSpan.FromSeconds(25), TimeSpan.FromMilliseconds(250));
+        Assert.InRange(joined.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(25));
+
+        var (_, after) = await MemberAsync(C, _systems[2], "elsewhere");
+        await C.GroupAddAsync(group, after, new PresenceInfo("after"));
+        await AwaitAssertAsync(async () => Assert.Contains(after, Channels(await layer.PresenceAsync(group))), TimeSpan.FromSeconds(5));
+
+        static IEnumerable<string> Channels(IReadOnlyList<PresenceEntry> entries) => entries.SelectMany(e => e.Metas).Select(m => m.Channel);
+    }
+
+    /// <summary>
     /// A group's metas are spread over several replicated sets, so a big room is not one set merged and gossiped whole:
     /// 120 channels tracked on b land in every shard, every node lists each of them exactly once, and after half leave,
     /// every node lists exactly the other half.
