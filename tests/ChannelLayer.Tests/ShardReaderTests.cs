@@ -13,12 +13,17 @@ public sealed class ShardReaderTests : ConsumerTestKit
 {
     private static readonly ORSetKey<string>[] s_keys = [new("actorchat-presence:lobby/0"), new("actorchat-presence:lobby/5")];
 
+    /// <summary>A reader whose replicator is a probe.</summary>
+    private (TestProbe Replicator, IActorRef Reader) StartReader()
+    {
+        var replicator = CreateTestProbe();
+        return (replicator, Sys.ActorOf(ActorFactory.Props(() => new ShardReader(replicator.Ref))));
+    }
+
     [Fact]
     public async Task A_read_asks_the_replica_for_each_key_and_answers_in_the_order_of_the_keys()
     {
-        var replicator = CreateTestProbe();
-        var reader = Sys.ActorOf(ActorFactory.Props(() => new ShardReader(replicator.Ref)));
-
+        var (replicator, reader) = StartReader();
         var reading = ShardReader.ReadAsync(reader, s_keys, TimeSpan.FromSeconds(10), CancellationToken.None);
         var first = replicator.ExpectMsg<Get>();
         var second = replicator.ExpectMsg<Get>();
@@ -39,9 +44,7 @@ public sealed class ShardReaderTests : ConsumerTestKit
     [Fact]
     public async Task A_replicator_that_does_not_answer_every_key_in_time_is_a_timeout_that_names_the_read()
     {
-        var replicator = CreateTestProbe();
-        var reader = Sys.ActorOf(ActorFactory.Props(() => new ShardReader(replicator.Ref)));
-
+        var (replicator, reader) = StartReader();
         var reading = ShardReader.ReadAsync(reader, s_keys, TimeSpan.FromMilliseconds(300), CancellationToken.None);
         var first = replicator.ExpectMsg<Get>();
         replicator.ExpectMsg<Get>();
