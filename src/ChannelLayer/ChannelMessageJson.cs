@@ -6,9 +6,15 @@ namespace ActorChat.ChannelLayer;
 /// <summary>The JSON conventions of channel messages: web defaults (camelCase out, case-insensitive in).</summary>
 internal static class ChannelMessageJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { PresenceMetaJsonConverter.Instance } };
+    public static readonly JsonSerializerOptions Options = CreateOptions();
 
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
+
+    /// <summary>
+    /// New options with these conventions, for code that keeps its own instance (JSON consumers): the web defaults, and
+    /// presence metas written by <see cref="PresenceMetaJsonConverter"/>.
+    /// </summary>
+    public static JsonSerializerOptions CreateOptions() => new(JsonSerializerDefaults.Web) { Converters = { PresenceMetaJsonConverter.Instance } };
 
     /// <summary>Encodes the payload as a JSON object that has no field of its own named <c>type</c>.</summary>
     public static byte[] EncodePayload(string type, object? payload)

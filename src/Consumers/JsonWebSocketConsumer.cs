@@ -14,7 +14,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
 {
     /// <summary>The JSON conventions: web defaults (camelCase out, case-insensitive in).</summary>
     /// <remarks>A presence meta is written field by field, past the serializer's per-object work (a room's list goes to every joiner).</remarks>
-    protected static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { Converters = { PresenceMetaJsonConverter.Instance } };
+    protected static JsonSerializerOptions JsonOptions { get; } = ChannelMessageJson.CreateOptions(); // an instance of its own, the layer's conventions
 
     private static readonly ConcurrentDictionary<Type, bool> s_decodesWithOwnCopy = new();
 
