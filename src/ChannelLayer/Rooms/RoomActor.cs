@@ -10,15 +10,20 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// </summary>
 /// <remarks>
 /// Every membership change goes through this actor, one at a time, and a join is answered only after the snapshot with
-/// it is published: once <c>GroupAddAsync</c> returns, every later group send reaches the member.
+/// it is published: once <c>GroupAddAsync</c> returns, every later group send reaches the member. Changes that wait in
+/// the mailbox together are published as one snapshot (after the first, the room tells itself to publish, and that
+/// message queues behind the rest), so a crowd joining a large room copies the member list once per batch rather than
+/// once per join.
 /// </remarks>
 internal sealed class RoomActor(string group, RoomContext context, RoomMembership membership) : UntypedActor, IWithTimers
 {
     private const string ExpiryTimer = "expire-plain-members";
-    private readonly List<(string Channel, ChannelBinding Binding)> _actors = [];
+    private readonly List<ChannelBinding> _actors = [];
+    private readonly List<(IActorRef Asker, object Answer, HandOn? Then)> _unanswered = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<string, DateTimeOffset> _plain = [];
     private long _joins;
+    private bool _publishQueued;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -28,19 +33,18 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         {
             case JoinGroup join:
                 Join(join);
-                Publish();
-                HandOn.Answer(Sender, Joined.Instance, join.Then); // the member is in
+                AnswerOncePublished(Joined.Instance, join.Then); // the member is in
                 break;
             case LeaveGroup leave:
                 Leave(leave.Channel);
-                Publish();
-                HandOn.Answer(Sender, Left.Instance, leave.Then); // the member is out
-                ReportIfEmpty();
+                AnswerOncePublished(Left.Instance, leave.Then); // the member is out
                 break;
             case Terminated terminated:
                 RemoveActor(terminated.ActorRef);
-                Publish();
-                ReportIfEmpty();
+                QueuePublish();
+                break;
+            case PublishChanges:
+                PublishAndAnswer();
                 break;
             case GetMembers:
                 ExpirePlainMembers();
@@ -78,7 +82,7 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         }
 
         _actorIndex[join.Channel] = _actors.Count;
-        _actors.Add((join.Channel, join.Binding));
+        _actors.Add(join.Binding);
         Context.Watch(join.Binding.Actor);
     }
 
@@ -87,9 +91,9 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         _plain.Remove(channel);
         if (_actorIndex.TryGetValue(channel, out var index))
         {
-            var actor = _actors[index].Binding.Actor;
+            var actor = _actors[index].Actor;
             RemoveAt(index);
-            if (!_actors.Exists(m => m.Binding.Actor.Equals(actor)))
+            if (!_actors.Exists(m => m.Actor.Equals(actor)))
             {
                 Context.Unwatch(actor);
             }
@@ -100,7 +104,7 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
     {
         for (var i = _actors.Count - 1; i >= 0; i--)
         {
-            if (_actors[i].Binding.Actor.Equals(actor))
+            if (_actors[i].Actor.Equals(actor))
             {
                 RemoveAt(i);
             }
@@ -146,16 +150,52 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         }
     }
 
+    private void AnswerOncePublished(object answer, HandOn? then)
+    {
+        _unanswered.Add((Sender, answer, then));
+        QueuePublish();
+    }
+
+    private void QueuePublish()
+    {
+        if (!_publishQueued)
+        {
+            _publishQueued = true;
+            Self.Tell(PublishChanges.Instance);
+        }
+    }
+
+    /// <summary>Publishes the changes made since the last snapshot, then answers the joins and leaves among them.</summary>
+    private void PublishAndAnswer()
+    {
+        _publishQueued = false;
+        Publish();
+        foreach (var (asker, answer, then) in _unanswered)
+        {
+            HandOn.Answer(asker, answer, then);
+        }
+
+        _unanswered.Clear();
+        ReportIfEmpty();
+    }
+
     private void Publish() => membership.Publish(new RoomMembers(
-        [.. _actors.Select(member => member.Binding)],
+        [.. _actors],
         [.. _plain.Select(plain => new PlainMember(plain.Key, plain.Value))]));
 
     private void ReportIfEmpty()
     {
-        if (_actors.Count == 0 && _plain.Count == 0)
+        // With a publish queued, answers are still owed: that publish reports, so the room is not stopped before it answers.
+        if (_actors.Count == 0 && _plain.Count == 0 && !_publishQueued)
         {
             Context.Parent.Tell(new RoomEmpty(group, Self, _joins));
         }
+    }
+
+    /// <summary>The room's note to itself: publish what changed, once the changes queued before this note are made.</summary>
+    private sealed class PublishChanges
+    {
+        public static readonly PublishChanges Instance = new();
     }
 
     /// <summary>The room's timer: time to drop plain channels past their expiry.</summary>

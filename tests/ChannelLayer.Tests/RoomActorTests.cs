@@ -1,0 +1,100 @@
+using ActorChat.ChannelLayer.Rooms;
+using Akka.Actor;
+
+namespace ActorChat.ChannelLayer.Tests;
+
+/// <summary>
+/// One room actor, with a <see cref="TestProbe"/> as its parent and as the asker. A room publishes the joins and leaves
+/// that wait in its mailbox together as one snapshot, and answers each only once that snapshot is out: whatever the
+/// batching, an answered join is in the members every sender reads, an answered leave is not, and the room reports
+/// itself empty only after it has answered.
+/// </summary>
+public sealed class RoomActorTests : ConsumerTestKit
+{
+    private const int Members = 40;
+
+    private (TestProbe Parent, IActorRef Room, RoomMembership Membership) StartRoom()
+    {
+        var options = new ChannelLayerOptions();
+        var context = new RoomContext(options, Layer.Stats, TimeProvider.System,
+            new InMemory.ChannelBuffers(options, new CapacityPolicy(options), Layer.Stats, TimeProvider.System));
+        var membership = new RoomMembership(context);
+        var parent = CreateTestProbe();
+        return (parent, parent.ChildActorOf(ActorFactory.Props(() => new RoomActor("lobby", context, membership))), membership);
+    }
+
+    private static ChannelBinding Binding(string channel, IActorRef actor) => new(channel, actor, 100, null, _ => { });
+
+    private static string[] Channels(RoomMembership membership) => [.. membership.Members.Bound.Select(b => b.Channel)];
+
+    [Fact]
+    public async Task Joins_and_leaves_told_back_to_back_are_each_answered_only_once_the_snapshot_every_sender_reads_has_them()
+    {
+        var (parent, room, membership) = StartRoom();
+        var asker = CreateTestProbe();
+        var member = CreateTestProbe();
+        var channels = Enumerable.Range(0, Members).Select(i => $"specific.test!{i:D4}").ToArray();
+        foreach (var channel in channels)
+        {
+            room.Tell(new JoinGroup("lobby", channel, Binding(channel, member.Ref)), asker.Ref);
+        }
+
+        for (var i = 0; i < Members; i++)
+        {
+            await asker.ExpectMsgAsync<Joined>();
+            Assert.Superset(channels[..(i + 1)].ToHashSet(), Channels(membership).ToHashSet()); // answers come in order, each after its join is out
+        }
+
+        Assert.Equal(channels.Order(), Channels(membership).Order());
+        foreach (var channel in channels)
+        {
+            room.Tell(new LeaveGroup("lobby", channel), asker.Ref);
+        }
+
+        for (var i = 0; i < Members; i++)
+        {
+            await asker.ExpectMsgAsync<Left>();
+            Assert.Empty(Channels(membership).Intersect(channels[..(i + 1)]));
+        }
+
+        var empty = await parent.ExpectMsgAsync<RoomEmpty>(); // only after every leave was answered
+        Assert.Equal(Members, empty.Joins);
+        await asker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_join_handed_on_reaches_its_target_on_the_askers_behalf_once_the_member_is_in()
+    {
+        var (_, room, membership) = StartRoom();
+        var asker = CreateTestProbe();
+        var target = CreateTestProbe();
+        var member = CreateTestProbe();
+        room.Tell(new JoinGroup("lobby", "specific.test!0001", Binding("specific.test!0001", member.Ref), new HandOn(target.Ref, "track it")), asker.Ref);
+
+        Assert.Equal("track it", await target.ExpectMsgAsync<string>());
+        Assert.Equal(asker.Ref, target.LastSender);
+        Assert.Equal(["specific.test!0001"], Channels(membership));
+        await asker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the target answers, not the room
+    }
+
+    [Fact]
+    public async Task A_member_whose_actor_stops_leaves_the_snapshot_and_an_emptied_room_reports_it()
+    {
+        var (parent, room, membership) = StartRoom();
+        var asker = CreateTestProbe();
+        var stays = CreateTestProbe();
+        var stops = CreateTestProbe();
+        room.Tell(new JoinGroup("lobby", "specific.test!stays", Binding("specific.test!stays", stays.Ref)), asker.Ref);
+        room.Tell(new JoinGroup("lobby", "specific.test!stops", Binding("specific.test!stops", stops.Ref)), asker.Ref);
+        await asker.ExpectMsgAsync<Joined>();
+        await asker.ExpectMsgAsync<Joined>();
+
+        Sys.Stop(stops.Ref);
+        await AwaitAssertAsync(() => Assert.Equal(["specific.test!stays"], Channels(membership)));
+        await parent.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // one member is left
+
+        Sys.Stop(stays.Ref);
+        Assert.Equal(2, (await parent.ExpectMsgAsync<RoomEmpty>()).Joins);
+        Assert.Empty(Channels(membership));
+    }
+}
