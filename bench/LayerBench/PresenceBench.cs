@@ -23,25 +23,26 @@ internal static class PresenceBench
         };
         var plain = new List<double>();
         var tracked = new List<double>();
-        long plainBytes = 0, trackedBytes = 0;
+        long plainBytes = 0, trackedBytes = 0, plainAllocated = 0, trackedAllocated = 0;
         await JoinAll(members, withPresence: false, options()); // a pair not counted: the first JITs the join and the tracking
         await JoinAll(members, withPresence: true, options());
         for (var round = 0; round < rounds; round++)
         {
             foreach (var withPresence in new[] { false, true }) // alternating, so drift moves both alike
             {
-                var (seconds, bytes) = await JoinAll(members, withPresence, options());
+                var (seconds, bytes, allocated) = await JoinAll(members, withPresence, options());
                 (withPresence ? tracked : plain).Add(seconds);
                 if (withPresence)
                 {
-                    trackedBytes = bytes;
+                    (trackedBytes, trackedAllocated) = (bytes, allocated);
                 }
                 else
                 {
-                    plainBytes = bytes;
+                    (plainBytes, plainAllocated) = (bytes, allocated);
                 }
 
-                Console.Error.WriteLine($"presence round {round + 1}: {(withPresence ? "with presence" : "plain")} {members} joins in {seconds * 1e3:F1} ms, {bytes / members:N0} B/member on the heap");
+                Console.Error.WriteLine($"presence round {round + 1}: {(withPresence ? "with presence" : "plain")} {members} joins in {seconds * 1e3:F1} ms, " +
+                    $"{bytes / members:N0} B/member on the heap, {allocated / members:N0} B allocated per join");
             }
         }
 
@@ -49,10 +50,11 @@ internal static class PresenceBench
         var trackedMedian = tracked.Order().ElementAt(rounds / 2);
         return new Result("presence", members / trackedMedian, (trackedBytes - plainBytes) / (double)members, 0, 0,
             $"{members} joins: plain {plainMedian * 1e6 / members:F1} µs, with presence {trackedMedian * 1e6 / members:F1} µs per join, ratio {trackedMedian / plainMedian:F2}x (median of {rounds}); " +
-            $"extra heap {(trackedBytes - plainBytes) / (double)members:N0} B/member; DeliveriesPerSecond here is joins/s with presence");
+            $"extra heap {(trackedBytes - plainBytes) / (double)members:N0} B/member; allocated per join {plainAllocated / members:N0} B plain, " +
+            $"{trackedAllocated / members:N0} B with presence (last round); DeliveriesPerSecond here is joins/s with presence");
     }
 
-    private static async Task<(double Seconds, long HeapBytes)> JoinAll(int members, bool withPresence, ChannelLayerOptions options)
+    private static async Task<(double Seconds, long HeapBytes, long AllocatedBytes)> JoinAll(int members, bool withPresence, ChannelLayerOptions options)
     {
         using var system = ActorSystem.Create("presencebench", "akka { loglevel = WARNING, log-dead-letters-during-shutdown = off }");
         await using var layer = new InMemoryChannelLayer(system, options);
@@ -65,6 +67,7 @@ internal static class PresenceBench
         }
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var meta = JsonDocument.Parse("""{"device":"laptop"}""").RootElement;
         var clock = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(64);
@@ -88,13 +91,14 @@ internal static class PresenceBench
             }
         }));
         var seconds = clock.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore; // every thread's, the diffs' fan-out included
         var listed = (await layer.PresenceAsync("room")).Count;
         if (withPresence && listed != members)
         {
             throw new InvalidOperationException($"presence lists {listed} of {members}");
         }
 
-        return (seconds, GC.GetTotalMemory(forceFullCollection: true) - before);
+        return (seconds, GC.GetTotalMemory(forceFullCollection: true) - before, allocated);
     }
 
     /// <summary>A member that drops what it receives.</summary>

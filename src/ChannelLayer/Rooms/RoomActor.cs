@@ -12,13 +12,12 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// Every membership change goes through this actor, one at a time, and a join is answered only after the snapshot with
 /// it is published: once <c>GroupAddAsync</c> returns, every later group send reaches the member. Changes that wait in
 /// the mailbox together are published as one snapshot (after the first, the room tells itself to publish, and that
-/// message queues behind the rest), so a crowd joining a large room copies the member list once per batch rather than
-/// once per join.
+/// message queues behind the rest), and a join copies no list (<see cref="SharedMemberList"/>).
 /// </remarks>
 internal sealed class RoomActor(string group, RoomContext context, RoomMembership membership) : UntypedActor, IWithTimers
 {
     private const string ExpiryTimer = "expire-plain-members";
-    private readonly List<ChannelBinding> _actors = [];
+    private readonly SharedMemberList _actors = new();
     private readonly List<(IActorRef Asker, object Answer, HandOn? Then)> _unanswered = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<string, DateTimeOffset> _plain = [];
@@ -93,7 +92,7 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         {
             var actor = _actors[index].Actor;
             RemoveAt(index);
-            if (!_actors.Exists(m => m.Actor.Equals(actor)))
+            if (!Binds(actor))
             {
                 Context.Unwatch(actor);
             }
@@ -114,12 +113,25 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
     /// <summary>Swap-remove keeps removal O(1); members have no order.</summary>
     private void RemoveAt(int index)
     {
-        var removed = _actors[index];
-        var last = _actors[^1];
-        _actors[index] = last;
-        _actorIndex[last.Channel] = index;
-        _actors.RemoveAt(_actors.Count - 1);
-        _actorIndex.Remove(removed.Channel);
+        _actorIndex.Remove(_actors[index].Channel);
+        if (_actors.RemoveAtSwap(index) is { } moved)
+        {
+            _actorIndex[moved.Channel] = index;
+        }
+    }
+
+    /// <summary>Whether <paramref name="actor"/> still has a channel in this room (an actor may bind several).</summary>
+    private bool Binds(IActorRef actor)
+    {
+        for (var i = 0; i < _actors.Count; i++)
+        {
+            if (_actors[i].Actor.Equals(actor))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ExpirePlainMembers()
@@ -179,9 +191,8 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         ReportIfEmpty();
     }
 
-    private void Publish() => membership.Publish(new RoomMembers(
-        [.. _actors],
-        [.. _plain.Select(plain => new PlainMember(plain.Key, plain.Value))]));
+    private void Publish() => membership.Publish(_actors.Snapshot(
+        _plain.Count == 0 ? [] : [.. _plain.Select(plain => new PlainMember(plain.Key, plain.Value))]));
 
     private void ReportIfEmpty()
     {
