@@ -263,6 +263,35 @@ public abstract partial class ChannelLayerConformance
     }
 
     [Fact]
+    public async Task A_stop_ends_a_channels_presence_in_every_group_once_whether_a_room_or_the_tracker_watched_it()
+    {
+        var layer = NewLayer();
+        var (watcherA, _) = await PresenceMemberAsync(layer, "a");
+        var (watcherC, _) = await PresenceMemberAsync(layer, "c");
+        var ada = CreateTestProbe();
+        var channel = await layer.NewChannelAsync();
+        layer.Bind(channel, ada.Ref);
+        await layer.GroupAddAsync("a", channel, new PresenceInfo("ada")); // rooms a and b watch it for presence
+        await layer.GroupAddAsync("b", channel, new PresenceInfo("ada"));
+        await layer.TrackAsync("c", channel, new PresenceInfo("ada")); // tracked without a room: the tracker watches
+        await layer.GroupDiscardAsync("b", channel); // left b: its room no longer speaks for it
+        await AwaitPresenceAsync(layer, "b", e => e.Count == 0);
+
+        Sys.Stop(ada.Ref);
+        await AwaitPresenceAsync(layer, "a", e => e.Count == 0);
+        await AwaitPresenceAsync(layer, "c", e => e.Count == 0);
+        foreach (var watcher in new[] { watcherA, watcherC })
+        {
+            var fold = await FoldUntilAsync(watcher, new DiffFold(), f => f.Leaves.ContainsKey(channel));
+            Assert.Equal(1, fold.Joins[channel]);
+            Assert.Equal(1, fold.Leaves[channel]);
+            Assert.DoesNotContain(channel, fold.Present.Keys);
+        }
+
+        await watcherA.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no second leave from the other watch
+    }
+
+    [Fact]
     public async Task Discarding_a_channel_that_is_tracked_but_not_a_member_ends_its_presence()
     {
         var layer = NewLayer();

@@ -78,6 +78,32 @@ public sealed class RoomActorTests : ConsumerTestKit
     }
 
     [Fact]
+    public async Task A_join_that_asks_to_hear_of_a_stop_hears_of_it_after_its_hand_on_and_a_leave_silences_it()
+    {
+        var (_, room, _) = StartRoom();
+        var asker = CreateTestProbe();
+        var target = CreateTestProbe();
+        var stops = CreateTestProbe();
+        var leaves = CreateTestProbe();
+        Sys.Stop(stops.Ref); // stopped before its join reaches the room: its stop is told after its hand-on (the room keeps that order whichever it sees first)
+        room.Tell(new JoinGroup("lobby", "specific.test!stops", Binding("specific.test!stops", stops.Ref), new HandOn(target.Ref, "track stops", "stopped stops")), asker.Ref);
+        room.Tell(new JoinGroup("lobby", "specific.test!leaves", Binding("specific.test!leaves", leaves.Ref), new HandOn(target.Ref, "track leaves", "stopped leaves")), asker.Ref);
+
+        var told = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            told.Add(await target.ExpectMsgAsync<string>());
+        }
+
+        Assert.True(told.IndexOf("track stops") < told.IndexOf("stopped stops"), string.Join(", ", told));
+        Assert.Contains("track leaves", told);
+        room.Tell(new LeaveGroup("lobby", "specific.test!leaves"), asker.Ref);
+        await asker.ExpectMsgAsync<Left>();
+        Sys.Stop(leaves.Ref);
+        await target.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // it left first: nobody hears of its stop
+    }
+
+    [Fact]
     public async Task A_member_whose_actor_stops_leaves_the_snapshot_and_an_emptied_room_reports_it()
     {
         var (parent, room, membership) = StartRoom();

@@ -41,13 +41,16 @@ internal sealed class NodePresence
 
     /// <summary>
     /// Adds <paramref name="channel"/> to <paramref name="group"/> in <paramref name="rooms"/> and tracks it there, in one
-    /// round trip: the room hands the tracking to the tracker once the member is in, and the tracker answers. Nothing
+    /// round trip: the room hands the tracking to the tracker once the member is in, and the tracker answers. The room
+    /// watches the member's actor and tells the tracker when it stops, so the tracker does not watch it too. Nothing
     /// joins when the presence breaks a rule.
     /// </summary>
     public async ValueTask JoinAndTrackAsync(LocalRooms rooms, string group, string channel, PresenceInfo presence, CancellationToken cancellationToken)
     {
-        var track = CheckedTrack(group, channel, presence, rooms.Binding(channel)?.Actor);
-        await rooms.JoinAsync(group, channel, new HandOn(_tracker, track), cancellationToken).ConfigureAwait(false);
+        var actor = rooms.Binding(channel)?.Actor;
+        var track = CheckedTrack(group, channel, presence, actor) with { RoomWatches = actor is not null };
+        var stopped = actor is null ? null : new PresenceTracker.ChannelStopped(channel);
+        await rooms.JoinAsync(group, channel, new HandOn(_tracker, track, stopped), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -43,7 +43,8 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         _trackedChannels = trackedChannels;
         ReceiveAsync<Track>(OnTrackAsync);
         ReceiveAsync<Untrack>(OnUntrackAsync);
-        ReceiveAsync<Terminated>(OnTerminatedAsync);
+        ReceiveAsync<Terminated>(terminated => _watched.Remove(terminated.ActorRef, out var channel) && _watcherOf.Remove(channel) ? EndAsync(channel) : Task.CompletedTask);
+        ReceiveAsync<ChannelStopped>(stopped => EndAsync(stopped.Channel));
         Receive<Departed>(d => d.Metas.ToList().ForEach(m => Queue(d.Group, m, join: false)));
         ReceiveAsync<FlushDiffs>(_ => FlushAsync());
     }
@@ -62,12 +63,13 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
             if (!_byChannel.TryGetValue(track.Channel, out var groups))
             {
                 _byChannel[track.Channel] = groups = new Dictionary<string, PresenceMeta>(StringComparer.Ordinal);
-                if (track.Actor is { } actor && !_watched.ContainsKey(actor))
-                {
-                    _watched[actor] = track.Channel;
-                    _watcherOf[track.Channel] = actor;
-                    Context.Watch(actor);
-                }
+            }
+
+            if (track.Actor is { } actor && !track.RoomWatches && !_watcherOf.ContainsKey(track.Channel) && !_watched.ContainsKey(actor))
+            {
+                _watched[actor] = track.Channel;
+                _watcherOf[track.Channel] = actor;
+                Context.Watch(actor);
             }
 
             groups[track.Group] = meta;
@@ -99,10 +101,13 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>A tracking consumer stopped, whether it left its groups or crashed: its presence ends everywhere.</summary>
-    private async Task OnTerminatedAsync(Terminated terminated)
+    /// <summary>
+    /// A tracking consumer stopped, whether it left its groups or crashed (this actor's watch saw it, or a room's did):
+    /// the channel's presence ends everywhere.
+    /// </summary>
+    private async Task EndAsync(string channel)
     {
-        if (!_watched.Remove(terminated.ActorRef, out var channel) || !_watcherOf.Remove(channel) || !_byChannel.TryGetValue(channel, out var groups))
+        if (!_byChannel.TryGetValue(channel, out var groups))
         {
             return;
         }
@@ -215,8 +220,14 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
             .Select(chunk => new PresenceDiff(group, PresenceRules.ByKey(chunk.Where(c => c.Joined).Select(c => c.Meta)),
                 PresenceRules.ByKey(chunk.Where(c => !c.Joined).Select(c => c.Meta))));
 
-    /// <summary>Tracks a connection's channel in a group, watching <paramref name="Actor"/> when the channel is bound to one.</summary>
-    internal sealed record Track(string Group, string Channel, string Key, JsonElement Meta, IActorRef? Actor);
+    /// <summary>
+    /// Tracks a connection's channel in a group, watching <paramref name="Actor"/> when the channel is bound to one, unless
+    /// <paramref name="RoomWatches"/>: the room the channel joins watches it and tells <see cref="ChannelStopped"/>.
+    /// </summary>
+    internal sealed record Track(string Group, string Channel, string Key, JsonElement Meta, IActorRef? Actor, bool RoomWatches = false);
+
+    /// <summary>A room saw the actor of a channel it holds for presence stop: the channel's presence ends.</summary>
+    internal sealed record ChannelStopped(string Channel);
 
     /// <summary>Ends a channel's presence in a group.</summary>
     internal sealed record Untrack(string Group, string Channel);

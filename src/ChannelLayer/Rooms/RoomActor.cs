@@ -21,6 +21,8 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
     private readonly List<(IActorRef Asker, object Answer, HandOn? Then)> _unanswered = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<string, DateTimeOffset> _plain = [];
+    private readonly Dictionary<string, HandOn> _whenStopped = []; // channel → the join's hand-on that asked to hear of a stop
+    private readonly List<HandOn> _stopped = []; // stops to tell, after the hand-ons of the same publish
     private long _joins;
     private bool _publishQueued;
 
@@ -59,6 +61,18 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         }
     }
 
+    /// <summary>
+    /// A room stops with members only when the layer is flushed (or the node stops): its watch ends, so those who asked
+    /// to hear of a stop hear of it now, and nothing tracked outlives the membership unwatched.
+    /// </summary>
+    protected override void PostStop()
+    {
+        foreach (var handOn in _whenStopped.Values)
+        {
+            handOn.Target.Tell(handOn.WhenStopped);
+        }
+    }
+
     private void Join(JoinGroup join)
     {
         _joins++;
@@ -75,6 +89,11 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         }
 
         _plain.Remove(join.Channel);
+        if (join.Then?.WhenStopped is not null)
+        {
+            _whenStopped[join.Channel] = join.Then;
+        }
+
         if (_actorIndex.ContainsKey(join.Channel))
         {
             return;
@@ -88,6 +107,7 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
     private void Leave(string channel)
     {
         _plain.Remove(channel);
+        _whenStopped.Remove(channel);
         if (_actorIndex.TryGetValue(channel, out var index))
         {
             var actor = _actors[index].Actor;
@@ -105,6 +125,11 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         {
             if (_actors[i].Actor.Equals(actor))
             {
+                if (_whenStopped.Remove(_actors[i].Channel, out var handOn))
+                {
+                    _stopped.Add(handOn); // told after this publish's hand-ons, so a track handed on is never overtaken by its stop
+                }
+
                 RemoveAt(i);
             }
         }
@@ -187,7 +212,13 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
             HandOn.Answer(asker, answer, then);
         }
 
+        foreach (var stopped in _stopped)
+        {
+            stopped.Target.Tell(stopped.WhenStopped);
+        }
+
         _unanswered.Clear();
+        _stopped.Clear();
         ReportIfEmpty();
     }
 

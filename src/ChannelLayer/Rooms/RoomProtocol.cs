@@ -11,9 +11,10 @@ internal sealed record JoinGroup(string Group, string Channel, ChannelBinding? B
 /// <summary>
 /// What a room tells on after a join or a leave, on the asker's behalf: <see cref="Target"/> answers the asker instead
 /// of the room, so a membership change and the work that follows it (tracking presence, ending it) cost the asker one
-/// round trip.
+/// round trip. A join's <see cref="WhenStopped"/>, when given, is told to <see cref="Target"/> if the member's actor
+/// stops while in the room: the room's own death watch serves the target, which need not watch the actor too.
 /// </summary>
-internal sealed record HandOn(IActorRef Target, object Message)
+internal sealed record HandOn(IActorRef Target, object Message, object? WhenStopped = null)
 {
     /// <summary>Answers <paramref name="asker"/> with <paramref name="answer"/>, or hands <paramref name="then"/> on to answer it.</summary>
     public static void Answer(IActorRef asker, object answer, HandOn? then)
