@@ -1,10 +1,12 @@
-// Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms|redis|presence|presencestate]
+// Channel layer benchmarks. Run: dotnet run -c Release --project bench/LayerBench [-- bigroom|smallrooms|redis|presence|presencestate|leaves]
 // presence: 5,000 actor members join one in-memory group, 64 joins at a time, plain (GroupAddAsync) and with presence
 // (GroupAddAsync with a PresenceInfo, as a consumer joins), alternating, 25 rounds each after a pair not counted; prints
 // the time per join (median), their ratio, and the heap bytes per member. PRESENCE_DIFF_INTERVAL_MS sets the layer's
 // PresenceDiffInterval (100 ms by default), to see what batching diffs longer saves.
 // presencestate: a one-node room of 5,000 tracked members; lists it and encodes the chat's presence_state frame 200 times
 // a round, 9 rounds after one not counted; prints µs and bytes allocated per state (each joiner of a room gets one).
+// leaves: 5,000 members of one group leave it, by GroupDiscardAsync (64 at a time) and by their actors all stopping;
+// prints µs per member until the room is gone (median of 5 rounds after one not counted).
 // Prints one line per scenario and a JSON line, with deliveries/s, bytes allocated per delivery,
 // and JSON encodings per group message (the layer promises 1 per node).
 // redis: two Redis layers in this process (one sends, one has the members) on a redis-server from the PATH, started on
@@ -26,7 +28,8 @@ foreach (var name in chosen)
         "redis" => await RedisBench.Run(groups: 100, membersPerGroup: 10, groupSends: 100_000),
         "presence" => await PresenceBench.Run(members: 5_000, rounds: 25, DiffIntervalFromEnvironment()),
         "presencestate" => await PresenceStateBench.Run(members: 5_000, states: 200, rounds: 9),
-        _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom, smallrooms, redis, presence or presencestate"),
+        "leaves" => await LeaveBench.Run(members: 5_000, rounds: 5),
+        _ => throw new ArgumentException($"unknown scenario '{name}'; use bigroom, smallrooms, redis, presence, presencestate or leaves"),
     };
     Console.WriteLine($"{result.Name,-11} {result.DeliveriesPerSecond,14:N0} deliveries/s  {result.BytesPerDelivery,6:F1} B/delivery  {result.EncodingsPerGroupSend:F2} encodings/group send  drops={result.Drops}  ({result.Detail})");
     Console.WriteLine(JsonSerializer.Serialize(result));

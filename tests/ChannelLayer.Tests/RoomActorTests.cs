@@ -104,6 +104,29 @@ public sealed class RoomActorTests : ConsumerTestKit
     }
 
     [Fact]
+    public async Task An_actor_with_two_channels_stays_watched_after_one_leaves_and_its_stop_removes_the_other()
+    {
+        var (parent, room, membership) = StartRoom();
+        var asker = CreateTestProbe();
+        var both = CreateTestProbe();
+        var other = CreateTestProbe();
+        room.Tell(new JoinGroup("lobby", "specific.test!one", Binding("specific.test!one", both.Ref)), asker.Ref);
+        room.Tell(new JoinGroup("lobby", "specific.test!two", Binding("specific.test!two", both.Ref)), asker.Ref);
+        room.Tell(new JoinGroup("lobby", "specific.test!other", Binding("specific.test!other", other.Ref)), asker.Ref);
+        room.Tell(new LeaveGroup("lobby", "specific.test!one"), asker.Ref);
+        await asker.ExpectMsgAsync<Joined>();
+        await asker.ExpectMsgAsync<Joined>();
+        await asker.ExpectMsgAsync<Joined>();
+        await asker.ExpectMsgAsync<Left>();
+        Assert.Equal(["specific.test!other", "specific.test!two"], Channels(membership).Order());
+
+        Sys.Stop(both.Ref); // still watched for its second channel
+        await AwaitAssertAsync(() => Assert.Equal(["specific.test!other"], Channels(membership)));
+        Sys.Stop(other.Ref);
+        Assert.Equal(3, (await parent.ExpectMsgAsync<RoomEmpty>()).Joins);
+    }
+
+    [Fact]
     public async Task A_member_whose_actor_stops_leaves_the_snapshot_and_an_emptied_room_reports_it()
     {
         var (parent, room, membership) = StartRoom();
