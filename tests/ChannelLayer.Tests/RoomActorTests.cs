@@ -25,7 +25,7 @@ public sealed class RoomActorTests : ConsumerTestKit
 
     private static ChannelBinding Binding(string channel, IActorRef actor) => new(channel, actor, 100, null, _ => { });
 
-    private static string[] Channels(RoomMembership membership) => [.. membership.Members.Bound.ToArray().Select(b => b.Channel)];
+    private static string[] Channels(RoomMembership membership) => [.. membership.Members.Bound.Select(b => b.Channel)];
 
     [Fact]
     public async Task Joins_and_leaves_told_back_to_back_are_each_answered_only_once_the_snapshot_every_sender_reads_has_them()

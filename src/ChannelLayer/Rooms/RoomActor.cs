@@ -12,12 +12,13 @@ namespace ActorChat.ChannelLayer.Rooms;
 /// Every membership change goes through this actor, one at a time, and a join is answered only after the snapshot with
 /// it is published: once <c>GroupAddAsync</c> returns, every later group send reaches the member. Changes that wait in
 /// the mailbox together are published as one snapshot (after the first, the room tells itself to publish, and that
-/// message queues behind the rest), and a join copies no list (<see cref="SharedMemberList"/>).
+/// message queues behind the rest), so a crowd joining a large room copies the member list once per batch rather than
+/// once per join.
 /// </remarks>
 internal sealed class RoomActor(string group, RoomContext context, RoomMembership membership) : UntypedActor, IWithTimers
 {
     private const string ExpiryTimer = "expire-plain-members";
-    private readonly SharedMemberList _actors = new();
+    private readonly List<ChannelBinding> _actors = [];
     private readonly List<(IActorRef Asker, object Answer, HandOn? Then)> _unanswered = [];
     private readonly Dictionary<string, int> _actorIndex = [];
     private readonly Dictionary<IActorRef, string[]> _channelsOf = []; // member actor → its channels here (one, as a rule)
@@ -157,11 +158,12 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
     /// <summary>Swap-remove keeps removal O(1); members have no order.</summary>
     private void RemoveAt(int index)
     {
-        _actorIndex.Remove(_actors[index].Channel);
-        if (_actors.RemoveAtSwap(index) is { } moved)
-        {
-            _actorIndex[moved.Channel] = index;
-        }
+        var removed = _actors[index];
+        var last = _actors[^1];
+        _actors[index] = last;
+        _actorIndex[last.Channel] = index;
+        _actors.RemoveAt(_actors.Count - 1);
+        _actorIndex.Remove(removed.Channel);
     }
 
     private void ExpirePlainMembers()
@@ -227,7 +229,8 @@ internal sealed class RoomActor(string group, RoomContext context, RoomMembershi
         ReportIfEmpty();
     }
 
-    private void Publish() => membership.Publish(_actors.Snapshot(
+    private void Publish() => membership.Publish(new RoomMembers(
+        [.. _actors],
         _plain.Count == 0 ? [] : [.. _plain.Select(plain => new PlainMember(plain.Key, plain.Value))]));
 
     private void ReportIfEmpty()

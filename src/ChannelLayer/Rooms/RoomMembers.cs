@@ -1,15 +1,11 @@
 namespace ActorChat.ChannelLayer.Rooms;
 
 /// <summary>A room's members at one moment: channels bound to actors, and plain channels with the time of their last join.</summary>
-/// <param name="bound">An array whose first <paramref name="boundCount"/> elements are the bound members (the room may fill the rest later).</param>
-/// <param name="boundCount">How many of <paramref name="bound"/> this snapshot holds.</param>
-/// <param name="plain">The plain members.</param>
-internal sealed class RoomMembers(ChannelBinding[] bound, int boundCount, PlainMember[] plain)
+internal sealed class RoomMembers(ChannelBinding[] bound, PlainMember[] plain)
 {
-    public static readonly RoomMembers Empty = new([], 0, []);
+    public static readonly RoomMembers Empty = new([], []);
 
-    /// <summary>The channels bound to actors.</summary>
-    public ReadOnlySpan<ChannelBinding> Bound => bound.AsSpan(0, boundCount);
+    public ChannelBinding[] Bound { get; } = bound;
 
     public PlainMember[] Plain { get; } = plain;
 }
