@@ -25,6 +25,9 @@ public sealed class RoomActorTests : ConsumerTestKit
 
     private static ChannelBinding Binding(string channel, IActorRef actor) => new(channel, actor, 100, null, _ => { });
 
+    /// <summary>A join of <paramref name="channel"/>, bound to <paramref name="actor"/>, to the room's group.</summary>
+    private static JoinGroup Join(string channel, IActorRef actor, HandOn? then = null) => new("lobby", channel, Binding(channel, actor), then);
+
     private static string[] Channels(RoomMembership membership) => [.. membership.Members.Bound.Select(b => b.Channel)];
 
     [Fact]
@@ -36,7 +39,7 @@ public sealed class RoomActorTests : ConsumerTestKit
         var channels = Enumerable.Range(0, Members).Select(i => $"specific.test!{i:D4}").ToArray();
         foreach (var channel in channels)
         {
-            room.Tell(new JoinGroup("lobby", channel, Binding(channel, member.Ref)), asker.Ref);
+            room.Tell(Join(channel, member.Ref), asker.Ref);
         }
 
         for (var i = 0; i < Members; i++)
@@ -69,7 +72,7 @@ public sealed class RoomActorTests : ConsumerTestKit
         var asker = CreateTestProbe();
         var target = CreateTestProbe();
         var member = CreateTestProbe();
-        room.Tell(new JoinGroup("lobby", "specific.test!0001", Binding("specific.test!0001", member.Ref), new HandOn(target.Ref, "track it")), asker.Ref);
+        room.Tell(Join("specific.test!0001", member.Ref, new HandOn(target.Ref, "track it")), asker.Ref);
 
         Assert.Equal("track it", await target.ExpectMsgAsync<string>());
         Assert.Equal(asker.Ref, target.LastSender);
@@ -86,8 +89,8 @@ public sealed class RoomActorTests : ConsumerTestKit
         var stops = CreateTestProbe();
         var leaves = CreateTestProbe();
         Sys.Stop(stops.Ref); // stopped before its join reaches the room: its stop is told after its hand-on (the room keeps that order whichever it sees first)
-        room.Tell(new JoinGroup("lobby", "specific.test!stops", Binding("specific.test!stops", stops.Ref), new HandOn(target.Ref, "track stops", "stopped stops")), asker.Ref);
-        room.Tell(new JoinGroup("lobby", "specific.test!leaves", Binding("specific.test!leaves", leaves.Ref), new HandOn(target.Ref, "track leaves", "stopped leaves")), asker.Ref);
+        room.Tell(Join("specific.test!stops", stops.Ref, new HandOn(target.Ref, "track stops", "stopped stops")), asker.Ref);
+        room.Tell(Join("specific.test!leaves", leaves.Ref, new HandOn(target.Ref, "track leaves", "stopped leaves")), asker.Ref);
 
         var told = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -110,9 +113,9 @@ public sealed class RoomActorTests : ConsumerTestKit
         var asker = CreateTestProbe();
         var both = CreateTestProbe();
         var other = CreateTestProbe();
-        room.Tell(new JoinGroup("lobby", "specific.test!one", Binding("specific.test!one", both.Ref)), asker.Ref);
-        room.Tell(new JoinGroup("lobby", "specific.test!two", Binding("specific.test!two", both.Ref)), asker.Ref);
-        room.Tell(new JoinGroup("lobby", "specific.test!other", Binding("specific.test!other", other.Ref)), asker.Ref);
+        room.Tell(Join("specific.test!one", both.Ref), asker.Ref);
+        room.Tell(Join("specific.test!two", both.Ref), asker.Ref);
+        room.Tell(Join("specific.test!other", other.Ref), asker.Ref);
         room.Tell(new LeaveGroup("lobby", "specific.test!one"), asker.Ref);
         await asker.ExpectMsgAsync<Joined>();
         await asker.ExpectMsgAsync<Joined>();
@@ -133,8 +136,8 @@ public sealed class RoomActorTests : ConsumerTestKit
         var asker = CreateTestProbe();
         var stays = CreateTestProbe();
         var stops = CreateTestProbe();
-        room.Tell(new JoinGroup("lobby", "specific.test!stays", Binding("specific.test!stays", stays.Ref)), asker.Ref);
-        room.Tell(new JoinGroup("lobby", "specific.test!stops", Binding("specific.test!stops", stops.Ref)), asker.Ref);
+        room.Tell(Join("specific.test!stays", stays.Ref), asker.Ref);
+        room.Tell(Join("specific.test!stops", stops.Ref), asker.Ref);
         await asker.ExpectMsgAsync<Joined>();
         await asker.ExpectMsgAsync<Joined>();
 
