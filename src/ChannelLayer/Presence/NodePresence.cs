@@ -47,10 +47,11 @@ internal sealed class NodePresence
     /// </summary>
     public async ValueTask JoinAndTrackAsync(LocalRooms rooms, string group, string channel, PresenceInfo presence, CancellationToken cancellationToken)
     {
-        var actor = rooms.Binding(channel)?.Actor;
-        var track = CheckedTrack(group, channel, presence, actor) with { RoomWatches = actor is not null };
-        var stopped = actor is null ? null : new PresenceTracker.ChannelStopped(channel);
-        await rooms.JoinAsync(group, channel, new HandOn(_tracker, track, stopped), cancellationToken).ConfigureAwait(false);
+        // One lookup for both: the room watches this binding's actor exactly when the tracker leaves it to the room.
+        var binding = rooms.Binding(channel);
+        var track = CheckedTrack(group, channel, presence, binding?.Actor) with { RoomWatches = binding is not null };
+        var stopped = binding is null ? null : new PresenceTracker.ChannelStopped(channel);
+        await rooms.JoinAsync(group, channel, binding, new HandOn(_tracker, track, stopped), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

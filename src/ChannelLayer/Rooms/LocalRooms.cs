@@ -90,8 +90,15 @@ internal sealed class LocalRooms
     /// Joins; with <paramref name="then"/>, the room hands it on once the member is in, and the call is done when its
     /// target answers: one round trip for both.
     /// </summary>
-    public async ValueTask JoinAsync(string group, string channel, HandOn? then, CancellationToken cancellationToken) =>
-        await _mediator.Ask<object>(new JoinGroup(group, channel, Binding(channel), then), _askTimeout, cancellationToken).ConfigureAwait(false);
+    public ValueTask JoinAsync(string group, string channel, HandOn? then, CancellationToken cancellationToken) =>
+        JoinAsync(group, channel, Binding(channel), then, cancellationToken);
+
+    /// <summary>
+    /// Joins with the <paramref name="binding"/> the caller looked up (null: a plain channel), so what the caller decided
+    /// from it (such as who watches the actor) holds for the room too, even when the binding ends meanwhile.
+    /// </summary>
+    public async ValueTask JoinAsync(string group, string channel, ChannelBinding? binding, HandOn? then, CancellationToken cancellationToken) =>
+        await _mediator.Ask<object>(new JoinGroup(group, channel, binding, then), _askTimeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Leaves; with <paramref name="then"/>, the room (or the mediator, when the group has no room here) hands it on once
