@@ -84,18 +84,15 @@ internal sealed class LocalRooms
         }
     }
 
-    public ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) => JoinAsync(group, channel, null, cancellationToken);
-
-    /// <summary>
-    /// Joins; with <paramref name="then"/>, the room hands it on once the member is in, and the call is done when its
-    /// target answers: one round trip for both.
-    /// </summary>
-    public ValueTask JoinAsync(string group, string channel, HandOn? then, CancellationToken cancellationToken) =>
-        JoinAsync(group, channel, Binding(channel), then, cancellationToken);
+    /// <summary>Joins <paramref name="channel"/> with its binding now (none: a plain channel).</summary>
+    public ValueTask JoinAsync(string group, string channel, CancellationToken cancellationToken) =>
+        JoinAsync(group, channel, Binding(channel), null, cancellationToken);
 
     /// <summary>
     /// Joins with the <paramref name="binding"/> the caller looked up (null: a plain channel), so what the caller decided
-    /// from it (such as who watches the actor) holds for the room too, even when the binding ends meanwhile.
+    /// from it (such as who watches the actor) holds for the room too, even when the binding ends meanwhile. With
+    /// <paramref name="then"/>, the room hands it on once the member is in, and the call is done when its target answers:
+    /// one round trip for both.
     /// </summary>
     public async ValueTask JoinAsync(string group, string channel, ChannelBinding? binding, HandOn? then, CancellationToken cancellationToken) =>
         await _mediator.Ask<object>(new JoinGroup(group, channel, binding, then), _askTimeout, cancellationToken).ConfigureAwait(false);
