@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Akka.Actor;
+using Akka.TestKit;
 using ActorChat.ChannelLayer.Redis;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ActorChat.ChannelLayer.Tests;
 
@@ -22,7 +25,9 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
         await _redis.DisposeAsync();
     }
 
-    private async Task<RedisChannelLayer> NodeAsync(string id)
+    /// <param name="id">The node id.</param>
+    /// <param name="time">The node's clock; a <see cref="FakeTimeProvider"/> stops its heartbeat until advanced.</param>
+    private async Task<RedisChannelLayer> NodeAsync(string id, TimeProvider? time = null)
     {
         var system = ActorSystem.Create("node-" + id);
         var layer = new RedisChannelLayer(system, new ChannelLayerOptions { Capacity = 10_000 }, new RedisLayerOptions
@@ -32,7 +37,7 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
             KeyPrefix = _prefix,
             MembershipTtl = TimeSpan.FromSeconds(2),
             HeartbeatInterval = TimeSpan.FromMilliseconds(300),
-        });
+        }, time: time);
         _cleanup.Add(new TerminateOnDispose(system));
         _cleanup.Add(layer);
         Assert.True(await layer.WaitConnectedAsync(TimeSpan.FromSeconds(5)));
@@ -187,5 +192,54 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
         await a.GroupSendAsync("room", Msg(4));
         Assert.Equal(4, (await onB.Probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
         await onB.Probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // one subscription: no duplicate
+    }
+
+    [Fact]
+    public async Task A_node_that_stalls_past_the_ttl_is_announced_as_leaving_then_as_joining_again_and_the_list_and_diffs_agree()
+    {
+        var a = await NodeAsync("a");
+        var stalled = new FakeTimeProvider(DateTimeOffset.UtcNow); // b's heartbeat runs only when this clock moves
+        var b = await NodeAsync("b", stalled);
+        var (watcher, _) = await MemberAsync(a, "lobby");
+        var ada = await b.NewChannelAsync();
+        var bob = await b.NewChannelAsync();
+        await b.TrackAsync("lobby", ada, new PresenceInfo("ada"));
+        await b.TrackAsync("lobby", bob, new PresenceInfo("bob"));
+        var seen = new List<string>();
+        await ReadDiffsAsync(watcher, seen, 2);
+        Assert.Equal(["+ada", "+bob"], seen.Order());
+
+        // b renews nothing: a's heartbeat sweeps b's entries after the TTL and announces both as leaves.
+        await ReadDiffsAsync(watcher, seen, 4);
+        Assert.Equal(["-ada", "-bob"], seen.Skip(2).Order());
+        Assert.Empty(await a.PresenceAsync("lobby"));
+
+        // bob leaves while b is away (its leave went out with the sweep); then b's clock catches up and it beats.
+        await b.UntrackAsync("lobby", bob);
+        stalled.SetUtcNow(DateTimeOffset.UtcNow);
+        await ReadDiffsAsync(watcher, seen, 5);
+        Assert.Equal("+ada", seen[4]); // ada is back, announced once; bob is not
+        Assert.Equal(["ada"], (await a.PresenceAsync("lobby")).Select(e => e.Key));
+
+        await b.UntrackAsync("lobby", ada);
+        await ReadDiffsAsync(watcher, seen, 6);
+        Assert.Equal("-ada", seen[5]);
+        await watcher.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500)); // nothing twice
+        Assert.Empty(await a.PresenceAsync("lobby"));
+    }
+
+    /// <summary>Reads presence diffs into <paramref name="seen"/> ("+key" per join, "-key" per leave) until it holds <paramref name="count"/>.</summary>
+    private static async Task ReadDiffsAsync(TestProbe probe, List<string> seen, int count)
+    {
+        while (seen.Count < count)
+        {
+            var message = await probe.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
+            Assert.Equal(PresenceDiff.MessageType, message.Type);
+            var diff = JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            seen.AddRange(diff.Joins.SelectMany(k => k.Value.Metas.Select(m => "+" + m.Key)));
+            seen.AddRange(diff.Leaves.SelectMany(k => k.Value.Metas.Select(m => "-" + m.Key)));
+        }
+
+        Assert.Equal(count, seen.Count);
     }
 }

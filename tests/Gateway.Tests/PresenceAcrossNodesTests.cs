@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using ActorChat.ChannelLayer.Tests;
 using Xunit.Abstractions;
@@ -120,8 +121,8 @@ public sealed class PresenceAcrossNodesTests(ITestOutputHelper output) : IAsyncL
             view.Apply(await watcher.ReceiveJsonAsync(TimeSpan.FromSeconds(killBoundSeconds)));
         }
 
-        Assert.All(view.Leaves.Values, count => Assert.Equal(1, count)); // each of bob's two metas left exactly once
-        Assert.Equal(["ada", "watcher"], view.Present.Values.Distinct().Order());
+        Assert.True(view.Leaves.Values.All(count => count == 1), $"a meta left more than once; the watcher got:\n{view.Log}"); // each of bob's two metas left exactly once
+        Assert.True(view.Present.Values.Distinct().Order().SequenceEqual(["ada", "watcher"]), $"the watcher's folded view is [{string.Join(", ", view.Present.Values.Order())}]; it got:\n{view.Log}");
 
         // Nothing more about bob follows: a chat message sent now is the next frame the watcher gets.
         await ada.SendJsonAsync(new { message = "after" });
@@ -205,8 +206,12 @@ public sealed class PresenceAcrossNodesTests(ITestOutputHelper output) : IAsyncL
 
         public Dictionary<string, int> LeftKeys { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Every frame applied, one per line, for a failure's message.</summary>
+        public StringBuilder Log { get; } = new();
+
         public void Apply(JsonElement frame)
         {
+            Log.AppendLine(frame.GetRawText());
             if (frame.TryGetProperty("event", out var type) && type.GetString() == "presence_diff")
             {
                 Fold(frame.GetProperty("joins"), join: true);

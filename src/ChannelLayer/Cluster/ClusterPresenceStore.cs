@@ -58,6 +58,9 @@ internal sealed class ClusterPresenceStore : IPresenceStore
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
 
+    /// <summary>Never called: a node the cluster removed does not come back (it restarts as a new incarnation).</summary>
+    public Action<string, IReadOnlyList<string>>? Returned { set { } }
+
     /// <summary>
     /// Hands another node's diff to this node's members of <paramref name="group"/> once this node's replica has its
     /// changes, so no member that joins in between can miss a change in both its list and its diffs.
@@ -72,13 +75,15 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         _ownElements[(group, meta.Channel)] = element; // the tracker calls one operation at a time
     }
 
-    public async Task RemoveAsync(string group, PresenceMeta meta)
+    public async Task<bool> RemoveAsync(string group, PresenceMeta meta)
     {
         if (_ownElements.Remove((group, meta.Channel), out var element))
         {
             var self = _cluster.SelfUniqueAddress;
             await UpdateAsync(Key(group, ShardOf(meta.Channel)), set => set.Remove(self, element)).ConfigureAwait(false);
         }
+
+        return true;
     }
 
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)

@@ -12,8 +12,18 @@ internal interface IPresenceStore
     /// <summary>Stores a meta of this node in <paramref name="group"/>.</summary>
     Task AddAsync(string group, PresenceMeta meta);
 
-    /// <summary>Removes a meta of this node from <paramref name="group"/>.</summary>
-    Task RemoveAsync(string group, PresenceMeta meta);
+    /// <summary>
+    /// Called with channels of this node whose metas in a group the store had dropped as a gone node's (the node stalled
+    /// past the store's expiry, and <see cref="Departed"/> announced them on another node) and has written back, for the
+    /// tracker to announce as joins again.
+    /// </summary>
+    Action<string, IReadOnlyList<string>>? Returned { set; }
+
+    /// <summary>
+    /// Removes a meta of this node from <paramref name="group"/>; false when the store had already dropped it as a gone
+    /// node's, so its leave was announced then.
+    /// </summary>
+    Task<bool> RemoveAsync(string group, PresenceMeta meta);
 
     /// <summary>The metas in <paramref name="group"/> on every live node.</summary>
     Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken);

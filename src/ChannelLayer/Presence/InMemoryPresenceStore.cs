@@ -8,6 +8,8 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { private get; set; }
 
+    public Action<string, IReadOnlyList<string>>? Returned { private get; set; }
+
     public Task AddAsync(string group, PresenceMeta meta)
     {
         lock (_gate)
@@ -23,7 +25,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         return Task.CompletedTask;
     }
 
-    public Task RemoveAsync(string group, PresenceMeta meta)
+    public Task<bool> RemoveAsync(string group, PresenceMeta meta)
     {
         lock (_gate)
         {
@@ -33,7 +35,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)

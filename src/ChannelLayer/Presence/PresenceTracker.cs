@@ -46,6 +46,7 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         ReceiveAsync<Terminated>(terminated => _watched.Remove(terminated.ActorRef, out var channel) && _watcherOf.Remove(channel) ? EndAsync(channel) : Task.CompletedTask);
         ReceiveAsync<ChannelStopped>(stopped => EndAsync(stopped.Channel));
         Receive<Departed>(d => d.Metas.ToList().ForEach(m => Queue(d.Group, m, join: false)));
+        Receive<Returned>(OnReturned);
         ReceiveAsync<FlushDiffs>(_ => FlushAsync());
     }
 
@@ -127,13 +128,10 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         }
     }
 
-    private async Task RemoveAsync(string group, PresenceMeta meta)
-    {
-        await _store.RemoveAsync(group, meta);
-        Forget(group, meta);
-    }
+    private async Task RemoveAsync(string group, PresenceMeta meta) =>
+        Forget(group, meta, announce: await _store.RemoveAsync(group, meta)); // not when a sweep on another node announced it
 
-    private void Forget(string group, PresenceMeta meta)
+    private void Forget(string group, PresenceMeta meta, bool announce = true)
     {
         if (!_byChannel.TryGetValue(meta.Channel, out var groups) || !groups.Remove(group))
         {
@@ -141,7 +139,11 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         }
 
         _stats.PresenceTracked(-1);
-        Queue(group, meta, join: false);
+        if (announce)
+        {
+            Queue(group, meta, join: false);
+        }
+
         if (groups.Count > 0)
         {
             _trackedChannels[meta.Channel] = groups.Count;
@@ -154,6 +156,21 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         {
             _watched.Remove(watched);
             Context.Unwatch(watched);
+        }
+    }
+
+    /// <summary>
+    /// The store wrote back metas that another node had swept and announced as leaves (this node stalled past the
+    /// store's expiry): the ones still tracked join again, so every member's view matches the list.
+    /// </summary>
+    private void OnReturned(Returned returned)
+    {
+        foreach (var channel in returned.Channels)
+        {
+            if (Meta(channel, returned.Group) is { } meta)
+            {
+                Queue(returned.Group, meta, join: true);
+            }
         }
     }
 
@@ -234,6 +251,9 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
 
     /// <summary>The store dropped a gone node's metas: announce them as leaves.</summary>
     internal sealed record Departed(string Group, IReadOnlyList<PresenceMeta> Metas);
+
+    /// <summary>The store wrote back this node's swept metas of these channels: announce them as joins again.</summary>
+    internal sealed record Returned(string Group, IReadOnlyList<string> Channels);
 
     private sealed class FlushDiffs
     {

@@ -35,6 +35,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     private readonly Dictionary<string, Dictionary<string, string>> _own = new(StringComparer.Ordinal); // group → channel → meta JSON
     private readonly ITimer _heartbeat;
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
+    private Action<string, IReadOnlyList<string>>? _returned;
 
     public RedisPresenceStore(RedisMultiplexer redis, RedisKeys keys, RedisLayerOptions options, TimeProvider time)
     {
@@ -47,14 +48,14 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
 
+    public Action<string, IReadOnlyList<string>>? Returned { set => _returned = value; }
+
     public async Task AddAsync(string group, PresenceMeta meta)
     {
         var json = JsonSerializer.Serialize(meta, ChannelMessageJson.Options);
-        var database = _redis.Connection.GetDatabase();
-        await Unavailable(() => Task.WhenAll(
-            database.HashSetAsync(_keys.Presence(group, _options.NodeId), meta.Channel, json),
-            database.SortedSetAddAsync(_keys.PresenceNodes(group), _options.NodeId, ExpiresAt()),
-            database.SetAddAsync(_keys.PresenceGroups, group))).ConfigureAwait(false);
+        Task written;
+        Task<bool> nodeAdded;
+        string[] others;
         lock (_gate)
         {
             if (!_own.TryGetValue(group, out var metas))
@@ -62,21 +63,103 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
                 _own[group] = metas = new Dictionary<string, string>(StringComparer.Ordinal);
             }
 
+            others = [.. metas.Keys.Where(channel => channel != meta.Channel)];
             metas[meta.Channel] = json;
+            (written, nodeAdded) = Write(group, [new HashEntry(meta.Channel, json)]);
+        }
+
+        try
+        {
+            await Unavailable(() => Task.WhenAll(written, nodeAdded)).ConfigureAwait(false);
+        }
+        catch (RedisUnavailableException)
+        {
+            lock (_gate)
+            {
+                Forget(group, meta.Channel); // the tracker does not track it, so no beat may write it
+            }
+
+            throw;
+        }
+
+        if (nodeAdded.Result && others.Length > 0)
+        {
+            // This node had metas here, yet its entry was gone: another node swept them (this node stalled past the
+            // TTL) and announced them as leaves. Write them back, and have them announced as joins again.
+            try
+            {
+                await RenewAsync(group, others).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Redis went away again: the next beat writes them back, though without announcing them.
+            }
         }
     }
 
-    public async Task RemoveAsync(string group, PresenceMeta meta)
+    public async Task<bool> RemoveAsync(string group, PresenceMeta meta)
     {
+        Task<bool> deleted;
         lock (_gate)
         {
-            if (_own.TryGetValue(group, out var metas) && metas.Remove(meta.Channel) && metas.Count == 0)
-            {
-                _own.Remove(group);
-            }
+            Forget(group, meta.Channel);
+            deleted = _redis.Connection.GetDatabase().HashDeleteAsync(_keys.Presence(group, _options.NodeId), meta.Channel);
         }
 
-        await Unavailable(() => _redis.Connection.GetDatabase().HashDeleteAsync(_keys.Presence(group, _options.NodeId), meta.Channel)).ConfigureAwait(false);
+        return await Unavailable(() => deleted).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops a channel from this node's own list. Callers hold <see cref="_gate"/>.</summary>
+    private void Forget(string group, string channel)
+    {
+        if (_own.TryGetValue(group, out var metas) && metas.Remove(channel) && metas.Count == 0)
+        {
+            _own.Remove(group);
+        }
+    }
+
+    /// <summary>
+    /// Issues the writes of this node's <paramref name="metas"/> in <paramref name="group"/> and the renewal of its entry
+    /// there. Callers hold <see cref="_gate"/>: one connection sends commands in the order they are issued, so Redis
+    /// applies this node's writes in the order its own list changed, and a renewal never writes back a meta whose removal
+    /// it overtook.
+    /// </summary>
+    private (Task Written, Task<bool> NodeAdded) Write(string group, HashEntry[] metas)
+    {
+        var database = _redis.Connection.GetDatabase();
+        var written = Task.WhenAll(
+            database.HashSetAsync(_keys.Presence(group, _options.NodeId), metas),
+            database.SetAddAsync(_keys.PresenceGroups, group));
+        return (written, database.SortedSetAddAsync(_keys.PresenceNodes(group), _options.NodeId, ExpiresAt()));
+    }
+
+    /// <summary>
+    /// Rewrites this node's metas in <paramref name="group"/> from its own list and renews its entry there. The channels
+    /// that were swept go to <see cref="Returned"/>: <paramref name="swept"/> when the caller found the sweep, or every
+    /// channel here when this renewal finds the entry gone.
+    /// </summary>
+    private async Task RenewAsync(string group, string[]? swept = null)
+    {
+        Task written;
+        Task<bool> nodeAdded;
+        string[] channels;
+        lock (_gate)
+        {
+            if (!_own.TryGetValue(group, out var metas))
+            {
+                return;
+            }
+
+            channels = [.. metas.Keys];
+            (written, nodeAdded) = Write(group, [.. metas.Select(m => new HashEntry(m.Key, m.Value))]);
+        }
+
+        await Task.WhenAll(written, nodeAdded).ConfigureAwait(false);
+        swept ??= nodeAdded.Result ? channels : null;
+        if (swept is { Length: > 0 })
+        {
+            _returned?.Invoke(group, swept);
+        }
     }
 
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)
@@ -99,20 +182,13 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         var database = _redis.Connection.GetDatabase();
         try
         {
-            List<(string Group, HashEntry[] Metas)> own;
+            string[] groups;
             lock (_gate)
             {
-                own = [.. _own.Select(g => (g.Key, g.Value.Select(m => new HashEntry(m.Key, m.Value)).ToArray()))];
+                groups = [.. _own.Keys];
             }
 
-            foreach (var (group, metas) in own)
-            {
-                await Task.WhenAll(
-                    database.HashSetAsync(_keys.Presence(group, _options.NodeId), metas),
-                    database.SortedSetAddAsync(_keys.PresenceNodes(group), _options.NodeId, ExpiresAt()),
-                    database.SetAddAsync(_keys.PresenceGroups, group)).ConfigureAwait(false);
-            }
-
+            await Task.WhenAll(groups.Select(group => RenewAsync(group))).ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var group in await database.SetMembersAsync(_keys.PresenceGroups).ConfigureAwait(false))
             {
