@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ActorChat.ChannelLayer;
+using ActorChat.ChannelLayer.InMemory;
+using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -103,6 +106,13 @@ public sealed class HttpApiAndMetricsTests
         await busy.SendJsonAsync(new { message = "elsewhere" });
         await busy.ReceiveJsonAsync();
 
+        // And a layer built without a node's meter factory (as ConsumerTestKit builds one): its meter is process-wide.
+        using var looseSystem = ActorSystem.Create("loose-layer");
+        await using var loose = new InMemoryChannelLayer(looseSystem);
+        var looseChannel = await loose.NewChannelAsync();
+        await loose.GroupAddAsync("counted", looseChannel, new PresenceInfo("elsewhere"));
+        await loose.GroupSendAsync("counted", ChannelMessage.Create("chat.message", new { message = "elsewhere" }));
+
         await using var server = await GatewayServer.StartAsync();
         var clients = new List<WsClient>();
         for (var i = 0; i < 3; i++)
@@ -129,6 +139,7 @@ public sealed class HttpApiAndMetricsTests
         Assert.Equal(6, metrics["actorchat_layer_deliveries_total"]);
         Assert.Equal(0, metrics["actorchat_layer_drops_total{reason=\"full\"}"]);
         Assert.Equal(0, metrics["actorchat_slow_consumer_closes_total"]);
+        Assert.Equal(0, metrics.GetValueOrDefault("actorchat_presence_entries")); // the loose layer's entry is not this node's
         Assert.True(metrics["dotnet_gc_heap_total_allocated_bytes_total"] > 0); // the runtime's instruments
         var kestrel = Assert.Single(metrics, series => series.Key.StartsWith("kestrel_active_connections{", StringComparison.Ordinal)); // ASP.NET Core's, this node's only
         Assert.Contains($"server_port=\"{server.HttpBase.Port}\"", kestrel.Key);

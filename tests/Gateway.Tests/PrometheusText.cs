@@ -6,7 +6,7 @@ namespace ActorChat.Gateway.Tests;
 /// <summary>Reads a <c>/metrics</c> page: each series by its name and labels, without OpenTelemetry's <c>otel_scope_*</c> labels.</summary>
 internal static partial class PrometheusText
 {
-    /// <summary>Every series on the page, keyed like <c>actorchat_layer_drops_total{reason="full"}</c>.</summary>
+    /// <summary>Every series on the page (each must be there once), keyed like <c>actorchat_layer_drops_total{reason="full"}</c>.</summary>
     public static Dictionary<string, double> Parse(string text)
     {
         var series = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -19,7 +19,8 @@ internal static partial class PrometheusText
 
             var space = line.LastIndexOf(' ');
             var key = ScopeLabel().Replace(line[..space], "").Replace("{}", "");
-            series[key] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+            // A series twice means two meters of one name on the page (another node's in this process): fail, don't pick one.
+            Assert.True(series.TryAdd(key, double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture)), $"{key} is on the page twice:\n{text}");
         }
 
         return series;
