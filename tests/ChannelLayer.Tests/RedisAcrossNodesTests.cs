@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using ActorChat.ChannelLayer.Redis;
 using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 
 namespace ActorChat.ChannelLayer.Tests;
 
@@ -27,12 +28,13 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
 
     /// <param name="id">The node id.</param>
     /// <param name="time">The node's clock; a <see cref="FakeTimeProvider"/> stops its heartbeat until advanced.</param>
-    private async Task<RedisChannelLayer> NodeAsync(string id, TimeProvider? time = null)
+    /// <param name="redisSettings">StackExchange.Redis settings after the endpoint, such as <c>,asyncTimeout=1000</c>.</param>
+    private async Task<RedisChannelLayer> NodeAsync(string id, TimeProvider? time = null, string redisSettings = "")
     {
         var system = ActorSystem.Create("node-" + id);
         var layer = new RedisChannelLayer(system, new ChannelLayerOptions { Capacity = 10_000 }, new RedisLayerOptions
         {
-            Endpoints = [_redis.Endpoint],
+            Endpoints = [_redis.Endpoint + redisSettings],
             NodeId = id,
             KeyPrefix = _prefix,
             MembershipTtl = TimeSpan.FromSeconds(2),
@@ -226,6 +228,35 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
         Assert.Equal("-ada", seen[5]);
         await watcher.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500)); // nothing twice
         Assert.Empty(await a.PresenceAsync("lobby"));
+    }
+
+    [Fact]
+    public async Task While_redis_hangs_cross_node_calls_fail_as_unavailable_within_the_timeout_and_all_recovers()
+    {
+        var a = await NodeAsync("a", redisSettings: ",asyncTimeout=1000");
+        var b = await NodeAsync("b", redisSettings: ",asyncTimeout=1000");
+        var onA = await MemberAsync(a, "room");
+        var (_, channelOnB) = await MemberAsync(b, "other");
+
+        await _redis.FreezeAsync(true); // SIGSTOP: the connections stay up, no command is answered
+        try
+        {
+            // A hung Redis times out (StackExchange.Redis throws a TimeoutException, not a RedisException): the caller
+            // still gets the layer's one error, and the node's own rooms go on.
+            var send = await Assert.ThrowsAsync<RedisUnavailableException>(() => a.SendAsync(channelOnB, Msg(1)).AsTask());
+            Assert.IsType<RedisTimeoutException>(send.InnerException);
+            await Assert.ThrowsAsync<RedisUnavailableException>(() => a.PresenceAsync("room").AsTask());
+            await a.GroupSendAsync("room", Msg(2));
+            Assert.Equal(2, (await onA.Probe.ExpectMsgAsync<ChannelMessage>()).Get<int>("n"));
+        }
+        finally
+        {
+            await _redis.FreezeAsync(false);
+        }
+
+        await AwaitAssertAsync(async () => Assert.True(await a.IsReachableAsync() && await b.IsReachableAsync()), TimeSpan.FromSeconds(10));
+        await a.SendAsync(channelOnB, Msg(3));
+        Assert.Empty(await a.PresenceAsync("room"));
     }
 
     /// <summary>Reads presence diffs into <paramref name="seen"/> ("+key" per join, "-key" per leave) until it holds <paramref name="count"/>.</summary>

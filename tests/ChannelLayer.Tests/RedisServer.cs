@@ -64,6 +64,18 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP) or wakes it (SIGCONT): its connections stay open and commands go unanswered, as with
+    /// a hung or overloaded Redis. A frozen server still stops on <see cref="StopAsync"/>.
+    /// </summary>
+    public async Task FreezeAsync(bool frozen)
+    {
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running.");
+        using var signal = Process.Start("kill", [frozen ? "-STOP" : "-CONT", process.Id.ToString()]);
+        await signal.WaitForExitAsync();
+        Assert.Equal(0, signal.ExitCode);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task<bool> PingAsync()

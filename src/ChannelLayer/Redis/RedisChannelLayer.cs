@@ -255,7 +255,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                 members.UnionWith(remote.Select(m => m.ToString()));
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             CrossNodeFailed(ex.Message); // without Redis, this node knows only its own members
         }
@@ -308,7 +308,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
             {
                 await queue.UnsubscribeAsync().ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 // Redis is away: the subscription is gone from the multiplexer, which will not renew it.
             }
@@ -327,7 +327,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         {
             queue = await _subscriber.SubscribeAsync(channel).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             CrossNodeFailed(ex.Message);
             // The failed call registered a queue nobody holds: drop it, then register one the multiplexer renews on reconnect.
@@ -391,7 +391,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         {
             return await command().ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             var unavailable = new RedisUnavailableException($"Redis is unreachable or refused the command: {ex.Message}", ex);
             CrossNodeFailed(unavailable.Message);
@@ -419,7 +419,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                 await database.SetRemoveAsync(key, remove).ConfigureAwait(false);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             CrossNodeFailed(ex.Message); // the next heartbeat rewrites the entries from this node's rooms
         }
@@ -448,7 +448,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                 await Task.WhenAll(writes).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is RedisException or AskTimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex) || ex is AskTimeoutException)
         {
             // Redis is down or a room is busy: the next beat tries again.
         }
@@ -490,7 +490,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
                     layer.Stats.DroppedFull(1);
                 }
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 layer.CrossNodeFailed(ex.Message);
             }

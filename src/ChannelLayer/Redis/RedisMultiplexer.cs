@@ -74,7 +74,7 @@ internal sealed partial class RedisMultiplexer : IAsyncDisposable
             await Task.WhenAll(masters.Select(server => server.PingAsync())).WaitAsync(timeout).ConfigureAwait(false);
             return masters.Count > 0;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             return false;
         }

@@ -90,7 +90,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
             {
                 await RenewAsync(group, others).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 // Redis went away again: the next beat writes them back, though without announcing them.
             }
@@ -201,7 +201,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
                 }
             }
         }
-        catch (RedisException)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             // Redis is away: the next beat renews and sweeps.
         }
@@ -217,7 +217,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         {
             return await command().ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             throw new RedisUnavailableException($"Redis is unreachable or refused the command: {ex.Message}", ex);
         }

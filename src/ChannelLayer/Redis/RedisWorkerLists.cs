@@ -25,7 +25,7 @@ internal sealed class RedisWorkerLists(RedisMultiplexer redis, RedisKeys keys, T
     private IDatabase Database => redis.Connection.GetDatabase();
 
     /// <summary>Pushes an entry below <paramref name="capacity"/>; false when the list is full.</summary>
-    /// <exception cref="RedisException">Redis is unreachable or refused the script.</exception>
+    /// <exception cref="RedisException">Redis is unreachable or refused the script (or a <see cref="RedisTimeoutException"/>: it did not answer in time).</exception>
     public async Task<bool> PushAsync(string channel, ChannelMessage message, int capacity, TimeSpan expiry)
     {
         var key = keys.List(channel);
@@ -53,7 +53,7 @@ internal sealed class RedisWorkerLists(RedisMultiplexer redis, RedisKeys keys, T
             {
                 entry = await Database.ListRightPopAsync(key).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 entry = RedisValue.Null; // Redis is away: wait and look again
             }
@@ -100,7 +100,7 @@ internal sealed class RedisWorkerLists(RedisMultiplexer redis, RedisKeys keys, T
             {
                 await redis.Connection.GetSubscriber().SubscribeAsync(redis.Channel(keys.ListWakeup(channel)), (_, _) => wakeup.Pulse()).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 // Redis is away: the multiplexer subscribes when it is back, and polling covers the gap.
             }
