@@ -52,7 +52,7 @@ public static class GatewayApp
         app.MapRoomMessages(node);
         app.MapRoomPresence();
         app.MapHealth();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint(NodeTelemetry.MetricsPath);
         app.MapChatPage();
         return app;
     }

@@ -20,6 +20,9 @@ public static class NodeTelemetry
         "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
     ];
 
+    /// <summary>Where the Prometheus exporter serves the node's metrics.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <summary>The standard variable (or configuration key) that switches the OTLP exporter on.</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -44,6 +47,8 @@ public static class NodeTelemetry
                     metrics.AddOtlpExporter(); // endpoint, protocol, headers and interval from the standard OTEL_* variables
                 }
             });
+
+        services.AddHostedService<MetricsWarmUp>();
 
         // A meter provider listens to meters by name across the whole process. Keep to this host's own meters, so two
         // nodes in one process (tests, or an app hosting two) do not mix their counts, as a process of its own would not.
