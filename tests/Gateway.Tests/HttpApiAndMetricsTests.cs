@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -7,6 +8,7 @@ using ActorChat.ChannelLayer.InMemory;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Gateway.Tests;
 
@@ -151,5 +153,20 @@ public sealed class HttpApiAndMetricsTests
         }
 
         await Eventually.AssertAsync(async () => Assert.Equal(0, (await http.ScrapeAsync())["actorchat_connections_open"]));
+    }
+
+    [Fact]
+    public async Task The_node_renders_its_metrics_page_once_at_start_so_the_first_scrape_does_not_pay_the_exporters_jit()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var server = await GatewayServer.StartAsync(
+            builder => builder.Logging.AddProvider(new CapturingLoggerProvider(lines, LogLevel.Debug)), "Logging:LogLevel:ActorChat.Gateway.Operations=Debug");
+        await Eventually.AssertAsync(() => Assert.Single(lines, line => line.Contains("MetricsWarmUp: Rendered /metrics once at start (200,", StringComparison.Ordinal)));
+
+        // The warm-up is not a request: the page the first scrape gets counts none, and no error was logged.
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        var metrics = await http.ScrapeAsync();
+        Assert.Equal(0, metrics["actorchat_connections_total"]);
+        Assert.DoesNotContain(lines, line => line.StartsWith("Warning ActorChat.Gateway.Operations", StringComparison.Ordinal));
     }
 }
