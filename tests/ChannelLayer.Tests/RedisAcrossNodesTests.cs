@@ -216,10 +216,20 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
         Assert.Equal(["-ada", "-bob"], seen.Skip(2).Order());
         Assert.Empty(await a.PresenceAsync("lobby"));
 
-        // bob leaves while b is away (its leave went out with the sweep); then b's clock catches up and it beats.
+        // bob leaves while b is away (its leave went out with the sweep); then b's clock catches up and it beats: its
+        // metas go back at once, and ada is announced back once the sweep's leaves have had time to go out.
         await b.UntrackAsync("lobby", bob);
-        stalled.SetUtcNow(DateTimeOffset.UtcNow);
-        await ReadDiffsAsync(watcher, seen, 5);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (seen.Count < 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"b did not announce ada back; the watcher saw {string.Join(" ", seen)}");
+            stalled.SetUtcNow(DateTimeOffset.UtcNow); // one heartbeat of b
+            if (await watcher.ReceiveOneAsync(TimeSpan.FromMilliseconds(300)) is { } message)
+            {
+                Read((ChannelMessage)message, seen);
+            }
+        }
+
         Assert.Equal("+ada", seen[4]); // ada is back, announced once; bob is not
         Assert.Equal(["ada"], (await a.PresenceAsync("lobby")).Select(e => e.Key));
 
@@ -259,18 +269,47 @@ public sealed class RedisAcrossNodesTests : ConsumerTestKit
         Assert.Empty(await a.PresenceAsync("room"));
     }
 
-    /// <summary>Reads presence diffs into <paramref name="seen"/> ("+key" per join, "-key" per leave) until it holds <paramref name="count"/>.</summary>
+    [Fact]
+    public async Task After_redis_loses_its_data_a_node_announces_no_join_twice_and_a_leave_once()
+    {
+        var a = await NodeAsync("a");
+        var b = await NodeAsync("b");
+        var (watcher, _) = await MemberAsync(a, "lobby");
+        var ada = await b.NewChannelAsync();
+        await b.TrackAsync("lobby", ada, new PresenceInfo("ada"));
+        var seen = new List<string>();
+        await ReadDiffsAsync(watcher, seen, 1);
+
+        // A restart without persistence: every key is gone, nobody was swept, nobody announced anything. b's heartbeat
+        // writes ada back without announcing her again.
+        await _redis.StopAsync();
+        await _redis.StartProcessAsync();
+        await AwaitAssertAsync(async () => Assert.True(await a.IsReachableAsync() && await b.IsReachableAsync()), TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () => Assert.Equal(["ada"], (await a.PresenceAsync("lobby")).Select(e => e.Key)), TimeSpan.FromSeconds(5));
+
+        await b.UntrackAsync("lobby", ada);
+        await ReadDiffsAsync(watcher, seen, 2);
+        Assert.Equal(["+ada", "-ada"], seen);
+        await watcher.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>Reads presence diffs into <paramref name="seen"/> until it holds <paramref name="count"/>.</summary>
     private static async Task ReadDiffsAsync(TestProbe probe, List<string> seen, int count)
     {
         while (seen.Count < count)
         {
-            var message = await probe.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10));
-            Assert.Equal(PresenceDiff.MessageType, message.Type);
-            var diff = JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-            seen.AddRange(diff.Joins.SelectMany(k => k.Value.Metas.Select(m => "+" + m.Key)));
-            seen.AddRange(diff.Leaves.SelectMany(k => k.Value.Metas.Select(m => "-" + m.Key)));
+            Read(await probe.ExpectMsgAsync<ChannelMessage>(TimeSpan.FromSeconds(10)), seen);
         }
 
         Assert.Equal(count, seen.Count);
+    }
+
+    /// <summary>Adds a presence diff to <paramref name="seen"/>: "+key" per join, then "-key" per leave.</summary>
+    private static void Read(ChannelMessage message, List<string> seen)
+    {
+        Assert.Equal(PresenceDiff.MessageType, message.Type);
+        var diff = JsonSerializer.Deserialize<PresenceDiff>(message.PayloadJson.Span, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        seen.AddRange(diff.Joins.SelectMany(k => k.Value.Metas.Select(m => "+" + m.Key)));
+        seen.AddRange(diff.Leaves.SelectMany(k => k.Value.Metas.Select(m => "-" + m.Key)));
     }
 }

@@ -59,7 +59,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
 
     /// <summary>Never called: a node the cluster removed does not come back (it restarts as a new incarnation).</summary>
-    public Action<string, IReadOnlyList<string>>? Returned { set { } }
+    public Action<string, DateTimeOffset>? Returned { set { } }
 
     /// <summary>
     /// Hands another node's diff to this node's members of <paramref name="group"/> once this node's replica has its
@@ -75,7 +75,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
         _ownElements[(group, meta.Channel)] = element; // the tracker calls one operation at a time
     }
 
-    public async Task<bool> RemoveAsync(string group, PresenceMeta meta)
+    public async Task<DateTimeOffset?> RemoveAsync(string group, PresenceMeta meta)
     {
         if (_ownElements.Remove((group, meta.Channel), out var element))
         {
@@ -83,7 +83,7 @@ internal sealed class ClusterPresenceStore : IPresenceStore
             await UpdateAsync(Key(group, ShardOf(meta.Channel)), set => set.Remove(self, element)).ConfigureAwait(false);
         }
 
-        return true;
+        return null;
     }
 
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)

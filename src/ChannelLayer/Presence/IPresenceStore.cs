@@ -13,17 +13,19 @@ internal interface IPresenceStore
     Task AddAsync(string group, PresenceMeta meta);
 
     /// <summary>
-    /// Called with channels of this node whose metas in a group the store had dropped as a gone node's (the node stalled
-    /// past the store's expiry, and <see cref="Departed"/> announced them on another node) and has written back, for the
-    /// tracker to announce as joins again.
+    /// Called with a group where the store had dropped this node's metas as a gone node's (the node stalled past the
+    /// store's expiry, and <see cref="Departed"/> announced them on another node) and has written them back, with the
+    /// time of that sweep: the tracker announces the metas it has tracked since before then as joins again. At least
+    /// once: the same sweep may come twice.
     /// </summary>
-    Action<string, IReadOnlyList<string>>? Returned { set; }
+    Action<string, DateTimeOffset>? Returned { set; }
 
     /// <summary>
-    /// Removes a meta of this node from <paramref name="group"/>; false when the store had already dropped it as a gone
-    /// node's, so its leave was announced then.
+    /// Removes a meta of this node from <paramref name="group"/>. Returns the time this node's metas in the group were
+    /// swept as a gone node's when that sweep is not yet handed to <see cref="Returned"/> (so a meta older than it had its
+    /// leave announced then), else null.
     /// </summary>
-    Task<bool> RemoveAsync(string group, PresenceMeta meta);
+    Task<DateTimeOffset?> RemoveAsync(string group, PresenceMeta meta);
 
     /// <summary>The metas in <paramref name="group"/> on every live node.</summary>
     Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken);

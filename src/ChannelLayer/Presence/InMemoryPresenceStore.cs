@@ -8,7 +8,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { private get; set; }
 
-    public Action<string, IReadOnlyList<string>>? Returned { private get; set; }
+    public Action<string, DateTimeOffset>? Returned { private get; set; }
 
     public Task AddAsync(string group, PresenceMeta meta)
     {
@@ -25,7 +25,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         return Task.CompletedTask;
     }
 
-    public Task<bool> RemoveAsync(string group, PresenceMeta meta)
+    public Task<DateTimeOffset?> RemoveAsync(string group, PresenceMeta meta)
     {
         lock (_gate)
         {
@@ -35,7 +35,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
             }
         }
 
-        return Task.FromResult(true);
+        return Task.FromResult<DateTimeOffset?>(null);
     }
 
     public Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)

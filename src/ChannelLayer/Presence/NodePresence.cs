@@ -33,7 +33,7 @@ internal sealed class NodePresence
         _askTimeout = AskTimeouts.For(system);
         _tracker = system.ActorOf(ActorFactory.Props(() => new PresenceTracker(store, nodeId, time, stats, options.PresenceDiffInterval, groupSend, _trackedChannels)), name);
         store.Departed = (group, metas) => _tracker.Tell(new PresenceTracker.Departed(group, metas));
-        store.Returned = (group, channels) => _tracker.Tell(new PresenceTracker.Returned(group, channels));
+        store.Returned = (group, sweptAt) => _tracker.Tell(new PresenceTracker.Returned(group, sweptAt));
     }
 
     /// <summary>Tracks <paramref name="channel"/> in <paramref name="group"/>; <paramref name="actor"/>, when given, ends it by stopping.</summary>

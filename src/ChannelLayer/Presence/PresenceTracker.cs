@@ -26,6 +26,7 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _watched = []; // actor → its channel
     private readonly Dictionary<string, IActorRef> _watcherOf = new(StringComparer.Ordinal); // channel → its actor, so a leave needs no scan
     private readonly Dictionary<string, (List<PresenceMeta> Joins, List<PresenceMeta> Leaves)> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _returnedSweeps = new(StringComparer.Ordinal); // group → the latest sweep of this node announced back
     private readonly TimeSpan _diffInterval;
     private bool _flushQueued;
     private long _lastFlush; // Environment.TickCount64 of the last flush
@@ -128,8 +129,13 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
         }
     }
 
-    private async Task RemoveAsync(string group, PresenceMeta meta) =>
-        Forget(group, meta, announce: await _store.RemoveAsync(group, meta)); // not when a sweep on another node announced it
+    private async Task RemoveAsync(string group, PresenceMeta meta)
+    {
+        // Not when a sweep on another node took it and announced its leave, and it was not announced back since.
+        var swept = await _store.RemoveAsync(group, meta);
+        var leftWithTheSweep = swept is { } at && meta.JoinedAt <= at && !(_returnedSweeps.TryGetValue(group, out var handled) && handled >= at);
+        Forget(group, meta, announce: !leftWithTheSweep);
+    }
 
     private void Forget(string group, PresenceMeta meta, bool announce = true)
     {
@@ -160,14 +166,21 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// The store wrote back metas that another node had swept and announced as leaves (this node stalled past the
-    /// store's expiry): the ones still tracked join again, so every member's view matches the list.
+    /// The store wrote back this node's metas in a group that another node had swept and announced as leaves (this node
+    /// stalled past the store's expiry): the ones tracked since before the sweep join again, once per sweep, so every
+    /// member's view matches the list.
     /// </summary>
     private void OnReturned(Returned returned)
     {
-        foreach (var channel in returned.Channels)
+        if (_returnedSweeps.TryGetValue(returned.Group, out var handled) && handled >= returned.SweptAt)
         {
-            if (Meta(channel, returned.Group) is { } meta)
+            return; // this sweep was announced back already
+        }
+
+        _returnedSweeps[returned.Group] = returned.SweptAt;
+        foreach (var groups in _byChannel.Values)
+        {
+            if (groups.TryGetValue(returned.Group, out var meta) && meta.JoinedAt <= returned.SweptAt)
             {
                 Queue(returned.Group, meta, join: true);
             }
@@ -252,8 +265,8 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     /// <summary>The store dropped a gone node's metas: announce them as leaves.</summary>
     internal sealed record Departed(string Group, IReadOnlyList<PresenceMeta> Metas);
 
-    /// <summary>The store wrote back this node's swept metas of these channels: announce them as joins again.</summary>
-    internal sealed record Returned(string Group, IReadOnlyList<string> Channels);
+    /// <summary>The store wrote back this node's metas in a group, swept at <paramref name="SweptAt"/>: announce those as joins again.</summary>
+    internal sealed record Returned(string Group, DateTimeOffset SweptAt);
 
     private sealed class FlushDiffs
     {

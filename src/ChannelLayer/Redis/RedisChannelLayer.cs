@@ -73,7 +73,7 @@ public sealed partial class RedisChannelLayer : IChannelLayer, IChannelLayerHeal
         _nodeChannel = _redis.Channel(_keys.Node(redis.NodeId));
         _nodeSubscribed = SubscribeInOrderAsync(_nodeChannel, OnDirectSend);
         _heartbeat = _time.CreateTimer(_ => _ = RefreshMembershipAsync(), null, TimeSpan.Zero, redis.HeartbeatInterval);
-        _presenceStore = new RedisPresenceStore(_redis, _keys, redis, _time);
+        _presenceStore = new RedisPresenceStore(_redis, _keys, redis, _time, Options.PresenceDiffInterval);
         _presence = new NodePresence(system, "channel-layer-" + redis.NodeId + "-presence", redis.NodeId, Options, Stats, _time, _presenceStore, (group, message) => GroupSendAsync(group, message));
     }
 

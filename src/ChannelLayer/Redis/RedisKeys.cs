@@ -30,6 +30,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The part of <see cref="Presence"/> before the node id.</summary>
     public string PresencePrefix(string group) => $"{Prefix}:presence:{{{group}}}:";
 
+    /// <summary>The Unix milliseconds at which a node's presence in a group was swept, until the node (back) has handled it.</summary>
+    public string PresenceSwept(string group, string node) => $"{PresencePrefix(group)}swept:{node}";
+
     /// <summary>Sorted set of the nodes with presence in a group, each scored with the Unix milliseconds its metas expire at.</summary>
     public string PresenceNodes(string group) => $"{Prefix}:presencenodes:{{{group}}}";
 

@@ -8,13 +8,20 @@ namespace ActorChat.ChannelLayer.Redis;
 /// in the group's node set on every heartbeat. A node that stops renewing is swept after <see cref="RedisLayerOptions.MembershipTtl"/>.
 /// </summary>
 /// <remarks>
-/// Every node sweeps on its heartbeat, with a script: it removes the expired nodes' hashes and returns their metas, so
-/// exactly one node gets each gone meta and announces it. Nodes compare their own clocks with the scores, so their
-/// clocks should agree to well within the TTL (NTP).
+/// <para>Every node sweeps on its heartbeat, with a script: it removes the expired nodes' hashes and returns their metas,
+/// so exactly one node gets each gone meta and announces it. Nodes compare their own clocks with the scores, so their
+/// clocks should agree to well within the TTL (NTP).</para>
+/// <para>A node that was only stalled (a long pause, a partition from Redis) is swept like a dead one. The sweep leaves
+/// a mark with its time (<see cref="RedisKeys.PresenceSwept"/>); the node's next heartbeats write its metas back and,
+/// once the sweep's leaves have had time to go out, hand the group to <see cref="Returned"/> so the metas it tracked
+/// since before the sweep are announced as joins again, then remove the mark. A removal reports the mark it finds, so the
+/// tracker announces no second leave for a meta the sweep took and nobody announced back. Without a mark (a flush, a
+/// Redis that lost its data) nothing was announced, so a removal announces its leave and nothing joins twice.</para>
 /// </remarks>
 internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
 {
-    // KEYS[1] = the group's node set; ARGV[1] = now (Unix ms); ARGV[2] = the prefix of the group's node hashes.
+    // KEYS[1] = the group's node set; ARGV[1] = now (Unix ms); ARGV[2] = the prefix of the group's node hashes;
+    // ARGV[3] = how long a sweep mark lives (ms). A node id has no ':', so "swept:" + id names no node's hash.
     private const string SweepScript = """
         local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
         local metas = {}
@@ -23,6 +30,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
           for _, meta in ipairs(redis.call('HVALS', hash)) do table.insert(metas, meta) end
           redis.call('DEL', hash)
           redis.call('ZREM', KEYS[1], node)
+          redis.call('SET', ARGV[2] .. 'swept:' .. node, ARGV[1], 'PX', ARGV[3])
         end
         return metas
         """;
@@ -31,31 +39,37 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     private readonly RedisKeys _keys;
     private readonly RedisLayerOptions _options;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _returnAfter;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, string>> _own = new(StringComparer.Ordinal); // group → channel → meta JSON
     private readonly ITimer _heartbeat;
     private Action<string, IReadOnlyList<PresenceMeta>>? _departed;
-    private Action<string, IReadOnlyList<string>>? _returned;
+    private Action<string, DateTimeOffset>? _returned;
 
-    public RedisPresenceStore(RedisMultiplexer redis, RedisKeys keys, RedisLayerOptions options, TimeProvider time)
+    /// <param name="redis">The connection.</param>
+    /// <param name="keys">The key names.</param>
+    /// <param name="options">The node id, the TTL and the heartbeat.</param>
+    /// <param name="time">The clock of the scores and of the heartbeat.</param>
+    /// <param name="diffInterval">How long a node may hold diffs before it sends them: a returned node announces its
+    /// joins only after twice that (and half a second more), so the sweeping node's leaves go out first.</param>
+    public RedisPresenceStore(RedisMultiplexer redis, RedisKeys keys, RedisLayerOptions options, TimeProvider time, TimeSpan diffInterval)
     {
         _redis = redis;
         _keys = keys;
         _options = options;
         _time = time;
+        _returnAfter = diffInterval + diffInterval + TimeSpan.FromMilliseconds(500);
         _heartbeat = time.CreateTimer(_ => _ = BeatAsync(), null, options.HeartbeatInterval, options.HeartbeatInterval);
     }
 
     public Action<string, IReadOnlyList<PresenceMeta>>? Departed { set => _departed = value; }
 
-    public Action<string, IReadOnlyList<string>>? Returned { set => _returned = value; }
+    public Action<string, DateTimeOffset>? Returned { set => _returned = value; }
 
     public async Task AddAsync(string group, PresenceMeta meta)
     {
         var json = JsonSerializer.Serialize(meta, ChannelMessageJson.Options);
         Task written;
-        Task<bool> nodeAdded;
-        string[] others;
         lock (_gate)
         {
             if (!_own.TryGetValue(group, out var metas))
@@ -63,50 +77,41 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
                 _own[group] = metas = new Dictionary<string, string>(StringComparer.Ordinal);
             }
 
-            others = [.. metas.Keys.Where(channel => channel != meta.Channel)];
             metas[meta.Channel] = json;
-            (written, nodeAdded) = Write(group, [new HashEntry(meta.Channel, json)]);
+            written = Write(group, [new HashEntry(meta.Channel, json)]);
         }
 
         try
         {
-            await Unavailable(() => Task.WhenAll(written, nodeAdded)).ConfigureAwait(false);
+            await Unavailable(() => written).ConfigureAwait(false);
         }
         catch (RedisUnavailableException)
         {
             lock (_gate)
             {
-                Forget(group, meta.Channel); // the tracker does not track it, so no beat may write it
+                // The tracker does not track it: no beat may write it, and a write that reached Redis after all goes.
+                Forget(group, meta.Channel);
+                _redis.Connection.GetDatabase().HashDelete(_keys.Presence(group, _options.NodeId), meta.Channel, CommandFlags.FireAndForget);
             }
 
             throw;
         }
-
-        if (nodeAdded.Result && others.Length > 0)
-        {
-            // This node had metas here, yet its entry was gone: another node swept them (this node stalled past the
-            // TTL) and announced them as leaves. Write them back, and have them announced as joins again.
-            try
-            {
-                await RenewAsync(group, others).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (RedisFailure.Is(ex))
-            {
-                // Redis went away again: the next beat writes them back, though without announcing them.
-            }
-        }
     }
 
-    public async Task<bool> RemoveAsync(string group, PresenceMeta meta)
+    public async Task<DateTimeOffset?> RemoveAsync(string group, PresenceMeta meta)
     {
-        Task<bool> deleted;
+        Task deleted;
+        Task<RedisValue> mark;
         lock (_gate)
         {
             Forget(group, meta.Channel);
-            deleted = _redis.Connection.GetDatabase().HashDeleteAsync(_keys.Presence(group, _options.NodeId), meta.Channel);
+            var database = _redis.Connection.GetDatabase();
+            deleted = database.HashDeleteAsync(_keys.Presence(group, _options.NodeId), meta.Channel);
+            mark = database.StringGetAsync(_keys.PresenceSwept(group, _options.NodeId));
         }
 
-        return await Unavailable(() => deleted).ConfigureAwait(false);
+        await Unavailable(() => Task.WhenAll(deleted, mark)).ConfigureAwait(false);
+        return SweptAt(mark.Result);
     }
 
     /// <summary>Drops a channel from this node's own list. Callers hold <see cref="_gate"/>.</summary>
@@ -119,30 +124,29 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// Issues the writes of this node's <paramref name="metas"/> in <paramref name="group"/> and the renewal of its entry
+    /// Issues the renewal of this node's entry in <paramref name="group"/> and the writes of its <paramref name="metas"/>
     /// there. Callers hold <see cref="_gate"/>: one connection sends commands in the order they are issued, so Redis
     /// applies this node's writes in the order its own list changed, and a renewal never writes back a meta whose removal
-    /// it overtook.
+    /// it overtook. The score goes first, so no sweep can come between it and the metas.
     /// </summary>
-    private (Task Written, Task<bool> NodeAdded) Write(string group, HashEntry[] metas)
+    private Task Write(string group, HashEntry[] metas)
     {
         var database = _redis.Connection.GetDatabase();
-        var written = Task.WhenAll(
+        return Task.WhenAll(
+            database.SortedSetAddAsync(_keys.PresenceNodes(group), _options.NodeId, ExpiresAt()),
             database.HashSetAsync(_keys.Presence(group, _options.NodeId), metas),
             database.SetAddAsync(_keys.PresenceGroups, group));
-        return (written, database.SortedSetAddAsync(_keys.PresenceNodes(group), _options.NodeId, ExpiresAt()));
     }
 
     /// <summary>
-    /// Rewrites this node's metas in <paramref name="group"/> from its own list and renews its entry there. The channels
-    /// that were swept go to <see cref="Returned"/>: <paramref name="swept"/> when the caller found the sweep, or every
-    /// channel here when this renewal finds the entry gone.
+    /// Rewrites this node's metas in <paramref name="group"/> from its own list and renews its entry there. Under a sweep
+    /// mark old enough, hands the group to <see cref="Returned"/>, then removes the mark (at least once: a mark outlives a
+    /// failure here, and the next beat hands it again).
     /// </summary>
-    private async Task RenewAsync(string group, string[]? swept = null)
+    private async Task RenewAsync(string group)
     {
         Task written;
-        Task<bool> nodeAdded;
-        string[] channels;
+        Task<RedisValue> mark;
         lock (_gate)
         {
             if (!_own.TryGetValue(group, out var metas))
@@ -150,17 +154,20 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
                 return;
             }
 
-            channels = [.. metas.Keys];
-            (written, nodeAdded) = Write(group, [.. metas.Select(m => new HashEntry(m.Key, m.Value))]);
+            written = Write(group, [.. metas.Select(m => new HashEntry(m.Key, m.Value))]);
+            mark = _redis.Connection.GetDatabase().StringGetAsync(_keys.PresenceSwept(group, _options.NodeId));
         }
 
-        await Task.WhenAll(written, nodeAdded).ConfigureAwait(false);
-        swept ??= nodeAdded.Result ? channels : null;
-        if (swept is { Length: > 0 })
+        await Task.WhenAll(written, mark).ConfigureAwait(false);
+        if (SweptAt(mark.Result) is { } swept && _time.GetUtcNow() - swept >= _returnAfter)
         {
             _returned?.Invoke(group, swept);
+            await _redis.Connection.GetDatabase().KeyDeleteAsync(_keys.PresenceSwept(group, _options.NodeId)).ConfigureAwait(false);
         }
     }
+
+    private static DateTimeOffset? SweptAt(RedisValue mark) =>
+        mark.TryParse(out long unixMs) ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs) : null;
 
     public async Task<IReadOnlyList<PresenceMeta>> ListAsync(string group, CancellationToken cancellationToken)
     {
@@ -188,13 +195,14 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
                 groups = [.. _own.Keys];
             }
 
-            await Task.WhenAll(groups.Select(group => RenewAsync(group))).ConfigureAwait(false);
+            await Task.WhenAll(groups.Select(RenewAsync)).ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var markLifetime = (long)Math.Max(TimeSpan.FromMinutes(10).TotalMilliseconds, 10 * _options.MembershipTtl.TotalMilliseconds);
             foreach (var group in await database.SetMembersAsync(_keys.PresenceGroups).ConfigureAwait(false))
             {
                 var name = group.ToString();
                 var swept = (RedisResult[]?)await database.ScriptEvaluateAsync(SweepScript,
-                    [_keys.PresenceNodes(name)], [now, _keys.PresencePrefix(name)]).ConfigureAwait(false);
+                    [_keys.PresenceNodes(name)], [now, _keys.PresencePrefix(name), markLifetime]).ConfigureAwait(false);
                 if (swept is { Length: > 0 })
                 {
                     _departed?.Invoke(name, [.. swept.Select(meta => Decode((RedisValue)meta))]);

@@ -15,6 +15,10 @@ namespace ActorChat.Gateway.Operations;
 internal sealed partial class MetricsWarmUp(EndpointDataSource endpoints, IServiceProvider services, IHostApplicationLifetime lifetime,
     ILogger<MetricsWarmUp> logger) : BackgroundService
 {
+    /// <summary>What a Prometheus server sends as <c>Accept</c>: OpenMetrics first, the text format as the fallback.</summary>
+    private const string PrometheusAccept =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,27 +42,43 @@ internal sealed partial class MetricsWarmUp(EndpointDataSource endpoints, IServi
         }
 
         var clock = Stopwatch.StartNew();
-        var context = new DefaultHttpContext { RequestServices = services, RequestAborted = stoppingToken };
+        await using var scope = services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = stoppingToken };
         context.Request.Method = HttpMethods.Get;
         context.Request.Path = NodeTelemetry.MetricsPath;
+        context.Request.Headers.Accept = PrometheusAccept; // the format a Prometheus server asks for, so its path is the one warmed
         context.Response.Body = Stream.Null;
         try
         {
             await render(context).ConfigureAwait(false);
-            Log.Warmed(logger, NodeTelemetry.MetricsPath, context.Response.StatusCode, clock.Elapsed.TotalMilliseconds);
+            if (context.Response.StatusCode == StatusCodes.Status200OK)
+            {
+                Log.Warmed(logger, NodeTelemetry.MetricsPath, clock.Elapsed.TotalMilliseconds);
+            }
+            else
+            {
+                Log.NotRendered(logger, NodeTelemetry.MetricsPath, context.Response.StatusCode);
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            Log.Failed(logger, NodeTelemetry.MetricsPath, ex);
+            // The node is stopping.
+        }
+        catch (Exception ex)
+        {
+            Log.Failed(logger, NodeTelemetry.MetricsPath, ex); // never the node's end: the first scrape pays instead
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(601, LogLevel.Debug, "Rendered {Path} once at start ({Status}, {Milliseconds:F0} ms), so the first scrape does not pay the exporter's JIT")]
-        public static partial void Warmed(ILogger logger, string path, int status, double milliseconds);
+        [LoggerMessage(601, LogLevel.Debug, "Rendered {Path} once at start ({Milliseconds:F0} ms), so the first scrape does not pay the exporter's JIT")]
+        public static partial void Warmed(ILogger logger, string path, double milliseconds);
 
         [LoggerMessage(602, LogLevel.Warning, "Could not render {Path} at start; the first scrape will be slower")]
         public static partial void Failed(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(603, LogLevel.Warning, "Rendering {Path} at start answered {Status}; the first scrape will be slower")]
+        public static partial void NotRendered(ILogger logger, string path, int status);
     }
 }
