@@ -51,11 +51,19 @@ public static class NodeTelemetry
         services.AddHostedService<MetricsWarmUp>();
 
         // A meter provider listens to meters by name across the whole process. Keep to this host's own meters, so two
-        // nodes in one process (tests, or an app hosting two) do not mix their counts, as a process of its own would not.
+        // nodes in one process (tests, or an app hosting two) do not mix their counts, as a process of its own would not:
+        // drop another host's meters, and ActorChat meters made without any host's factory (a layer built by hand, such
+        // as ConsumerTestKit's), whose series would otherwise stand on this page beside the node's own, with the same names.
+        // The runtime's meter is process-wide by nature and stays.
         services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
         {
             var own = provider.GetRequiredService<IMeterFactory>();
-            metrics.AddView(instrument => instrument.Meter.Scope is IMeterFactory scope && !ReferenceEquals(scope, own) ? MetricStreamConfiguration.Drop : null);
+            metrics.AddView(instrument => instrument.Meter.Scope switch
+            {
+                IMeterFactory scope when !ReferenceEquals(scope, own) => MetricStreamConfiguration.Drop,
+                null when instrument.Meter.Name.StartsWith("ActorChat.", StringComparison.Ordinal) => MetricStreamConfiguration.Drop,
+                _ => null,
+            });
         });
     }
 }
