@@ -3,7 +3,7 @@ using ActorChat.Consumers.Hosting;
 
 namespace ActorChat.Consumers.Tests;
 
-/// <summary>The read side of the stream a connection's WebSocket runs on, over real pipes.</summary>
+/// <summary>The stream a connection's WebSocket runs on: its read side over real pipes, and a write racing the connection's end.</summary>
 public sealed class BatchingStreamTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(3);
@@ -35,6 +35,44 @@ public sealed class BatchingStreamTests
         Assert.Equal(0, await waiting.WaitAsync(Within));
         Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Within));
         Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Within));
+    }
+
+    [Fact]
+    public async Task A_write_whose_pipe_was_completed_under_it_fails_as_the_connection_ending_and_frees_the_next_write()
+    {
+        // Kestrel completes the transport's writer from its own thread when the connection aborts; a write caught
+        // between GetSpan and Advance then fails in Pipe.Advance. It must surface as an IOException (the connection
+        // ended), which the writer and the WebSocket handle, not as an ArgumentOutOfRangeException that crashes the request.
+        var stream = new BatchingStream(new Pipe().Reader, new CompletedUnderUs());
+        var queue = new FrameQueue(capacity: 4);
+        queue.TryWrite(new OutgoingFrame(System.Net.WebSockets.WebSocketMessageType.Text, "hello"u8.ToArray()));
+        var frames = new FrameSource(queue, max: 4);
+        frames.Reset();
+
+        var framed = await Assert.ThrowsAsync<IOException>(() => stream.WriteFramesAsync(frames, CancellationToken.None).AsTask().WaitAsync(Within));
+        Assert.IsType<ArgumentOutOfRangeException>(framed.InnerException);
+        var own = await Assert.ThrowsAsync<IOException>(() => stream.WriteAsync("pong"u8.ToArray()).AsTask().WaitAsync(Within)); // the gate was released
+        Assert.IsType<ArgumentOutOfRangeException>(own.InnerException);
+    }
+
+    /// <summary>A transport writer that another thread completed between a caller's GetSpan and its Advance.</summary>
+    private sealed class CompletedUnderUs : PipeWriter
+    {
+        public override Span<byte> GetSpan(int sizeHint = 0) => new byte[Math.Max(sizeHint, 4096)];
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => new byte[Math.Max(sizeHint, 4096)];
+
+        public override void Advance(int bytes) => throw new ArgumentOutOfRangeException(nameof(bytes));
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => new(new FlushResult(false, true));
+
+        public override void CancelPendingFlush()
+        {
+        }
+
+        public override void Complete(Exception? exception = null)
+        {
+        }
     }
 
     private static (BatchingStream Stream, PipeWriter Client) Connect()

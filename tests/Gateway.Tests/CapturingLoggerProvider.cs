@@ -22,7 +22,7 @@ internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines, Log
         {
             if (IsEnabled(logLevel))
             {
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
+                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}"); // with its stack: a failure's message says where
             }
         }
     }

@@ -31,7 +31,15 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            output.Write(buffer.Span);
+            try
+            {
+                output.Write(buffer.Span);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw OutputCompleted(ex);
+            }
+
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -49,7 +57,15 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            FrameWriter.WriteAll(output, frames); // not inline here: each frame would be copied into the async state machine
+            try
+            {
+                FrameWriter.WriteAll(output, frames); // not inline here: each frame would be copied into the async state machine
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw OutputCompleted(ex);
+            }
+
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -57,6 +73,15 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
             _writeGate.Release();
         }
     }
+
+    /// <summary>
+    /// Kestrel completes the transport's writer from its own thread when it aborts the connection (the client reset it,
+    /// say). A write of ours that was between asking the pipe for memory and advancing it then fails in
+    /// <c>Pipe.Advance</c> with <see cref="ArgumentOutOfRangeException"/>: that is the connection ending, reported as the
+    /// <see cref="IOException"/> the writer and the WebSocket already take as one, not as the application's crash.
+    /// </summary>
+    private static IOException OutputCompleted(ArgumentOutOfRangeException exception) =>
+        new("The connection's output was completed while a frame was being written: the connection was aborted.", exception);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
