@@ -7,7 +7,8 @@ namespace ActorChat.ChannelLayer;
 
 /// <summary>
 /// The node's presence actor: it stores what this node's connections track (one store operation at a time, so a track
-/// and its untrack cannot cross), watches each tracking consumer so presence ends when the consumer stops, and sends the
+/// and its untrack cannot cross), ends a consumer's presence when it stops (the room a consumer joined watches it and
+/// tells <see cref="ChannelStopped"/>; this actor watches only consumers that track without joining), and sends the
 /// diffs (its awaits keep the actor context: no ConfigureAwait(false) here). Joins and leaves that arrive together go out as one diff per group: after a change it tells itself to flush,
 /// and that message queues behind the changes already waiting, as Phoenix batches its diffs.
 /// </summary>
@@ -133,7 +134,7 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     {
         // Not when a sweep on another node took it and announced its leave, and it was not announced back since.
         var swept = await _store.RemoveAsync(group, meta);
-        var leftWithTheSweep = swept is { } at && meta.JoinedAt <= at && !(_returnedSweeps.TryGetValue(group, out var handled) && handled >= at);
+        var leftWithTheSweep = swept is { } at && meta.JoinedAt <= at && !AnnouncedBack(group, at);
         Forget(group, meta, announce: !leftWithTheSweep);
     }
 
@@ -172,9 +173,9 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
     /// </summary>
     private void OnReturned(Returned returned)
     {
-        if (_returnedSweeps.TryGetValue(returned.Group, out var handled) && handled >= returned.SweptAt)
+        if (AnnouncedBack(returned.Group, returned.SweptAt))
         {
-            return; // this sweep was announced back already
+            return;
         }
 
         _returnedSweeps[returned.Group] = returned.SweptAt;
@@ -186,6 +187,9 @@ internal sealed class PresenceTracker : ReceiveActor, IWithTimers
             }
         }
     }
+
+    /// <summary>Whether this node's metas in <paramref name="group"/> swept at <paramref name="sweptAt"/> were announced as joins again.</summary>
+    private bool AnnouncedBack(string group, DateTimeOffset sweptAt) => _returnedSweeps.TryGetValue(group, out var announced) && announced >= sweptAt;
 
     private PresenceMeta? Meta(string channel, string group) =>
         _byChannel.TryGetValue(channel, out var groups) && groups.TryGetValue(group, out var meta) ? meta : null;

@@ -40,6 +40,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     private readonly RedisLayerOptions _options;
     private readonly TimeProvider _time;
     private readonly TimeSpan _returnAfter;
+    private readonly long _markLifetimeMs; // a sweep mark outlives any stall worth handling; a dead node's goes with it
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, string>> _own = new(StringComparer.Ordinal); // group → channel → meta JSON
     private readonly ITimer _heartbeat;
@@ -59,6 +60,7 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         _options = options;
         _time = time;
         _returnAfter = diffInterval + diffInterval + TimeSpan.FromMilliseconds(500);
+        _markLifetimeMs = (long)Math.Max(TimeSpan.FromMinutes(10).TotalMilliseconds, 10 * options.MembershipTtl.TotalMilliseconds);
         _heartbeat = time.CreateTimer(_ => _ = BeatAsync(), null, options.HeartbeatInterval, options.HeartbeatInterval);
     }
 
@@ -197,12 +199,11 @@ internal sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
 
             await Task.WhenAll(groups.Select(RenewAsync)).ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var markLifetime = (long)Math.Max(TimeSpan.FromMinutes(10).TotalMilliseconds, 10 * _options.MembershipTtl.TotalMilliseconds);
             foreach (var group in await database.SetMembersAsync(_keys.PresenceGroups).ConfigureAwait(false))
             {
                 var name = group.ToString();
                 var swept = (RedisResult[]?)await database.ScriptEvaluateAsync(SweepScript,
-                    [_keys.PresenceNodes(name)], [now, _keys.PresencePrefix(name), markLifetime]).ConfigureAwait(false);
+                    [_keys.PresenceNodes(name)], [now, _keys.PresencePrefix(name), _markLifetimeMs]).ConfigureAwait(false);
                 if (swept is { Length: > 0 })
                 {
                     _departed?.Invoke(name, [.. swept.Select(meta => Decode((RedisValue)meta))]);

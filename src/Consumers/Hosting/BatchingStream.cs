@@ -31,16 +31,12 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            try
-            {
-                output.Write(buffer.Span);
-            }
-            catch (ArgumentOutOfRangeException ex)
-            {
-                throw OutputCompleted(ex);
-            }
-
+            output.Write(buffer.Span);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw OutputCompleted(ex);
         }
         finally
         {
@@ -57,16 +53,12 @@ internal sealed class BatchingStream(PipeReader input, PipeWriter output) : Stre
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            try
-            {
-                FrameWriter.WriteAll(output, frames); // not inline here: each frame would be copied into the async state machine
-            }
-            catch (ArgumentOutOfRangeException ex)
-            {
-                throw OutputCompleted(ex);
-            }
-
+            FrameWriter.WriteAll(output, frames); // not inline here: each frame would be copied into the async state machine
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw OutputCompleted(ex);
         }
         finally
         {

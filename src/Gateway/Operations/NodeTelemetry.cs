@@ -11,7 +11,10 @@ namespace ActorChat.Gateway.Operations;
 public static class NodeTelemetry
 {
     /// <summary>Every ActorChat meter (<c>ActorChat.Bridge</c>, <c>ActorChat.ChannelLayer</c>, <c>ActorChat.Cluster</c>, <c>ActorChat.Redis</c>).</summary>
-    public const string ActorChatMeters = "ActorChat.*";
+    public const string ActorChatMeters = ActorChatMeterPrefix + "*";
+
+    /// <summary>What every ActorChat meter's name starts with.</summary>
+    private const string ActorChatMeterPrefix = "ActorChat.";
 
     /// <summary>ASP.NET Core's meters the node exports: requests, Kestrel's connections, SignalR-style connections, routing, errors, rate limiting.</summary>
     public static readonly string[] AspNetCoreMeters =
@@ -61,7 +64,7 @@ public static class NodeTelemetry
             metrics.AddView(instrument => instrument.Meter.Scope switch
             {
                 IMeterFactory scope when !ReferenceEquals(scope, own) => MetricStreamConfiguration.Drop,
-                null when instrument.Meter.Name.StartsWith("ActorChat.", StringComparison.Ordinal) => MetricStreamConfiguration.Drop,
+                null when instrument.Meter.Name.StartsWith(ActorChatMeterPrefix, StringComparison.Ordinal) => MetricStreamConfiguration.Drop,
                 _ => null,
             });
         });
